@@ -1,0 +1,43 @@
+/* Every fact's report, subject, metric and fund resolve to the dimensions. */
+AUDIT (
+  name assert_facts_resolve_to_dimensions
+);
+
+SELECT
+  fact_id,
+  report_id,
+  subject_id,
+  metric_code,
+  fund_id
+FROM @this_model
+WHERE
+  NOT report_id IN (
+    SELECT
+      report_id
+    FROM seeds.reports
+  )
+  OR NOT subject_id IN (
+    SELECT
+      pilot_id
+    FROM seeds.pilots
+    UNION ALL
+    SELECT
+      pilot_type_code
+    FROM seeds.pilot_types
+  )
+  OR (
+    NOT metric_code IS NULL
+    AND NOT metric_code IN (
+      SELECT
+        metric_code
+      FROM seeds.metrics
+    )
+  )
+  OR (
+    NOT fund_id IS NULL
+    AND NOT fund_id IN (
+      SELECT
+        fund_id
+      FROM seeds.funds
+    )
+  )

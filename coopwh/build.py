@@ -1,0 +1,235 @@
+"""Build the warehouse: load reports into raw.*, plan and apply to prod, audit, publish the readers' copy."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from coopwh.paths import Paths
+from loaders.raw import write_reports
+from loaders.reports import Report, ReportError, read_report
+
+Echo = Callable[[str], None]
+RAW_READERS = ["staging.stg_raw__report_sentences"]
+
+
+class BuildError(Exception):
+    """A build that did not publish; the message says why and what to do."""
+
+
+@dataclass
+class AuditOutcome:
+    """One audit run on one model after promotion."""
+
+    audit: str
+    model: str
+    blocking: bool
+    failed_rows: int
+    examples: list[dict] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.failed_rows == 0
+
+
+@dataclass
+class BuildResult:
+    """What a build changed and what its audits found."""
+
+    reports_changed: list[str]
+    added: list[str]
+    modified: list[str]
+    removed: list[str]
+    audits: list[AuditOutcome]
+    findings: list[dict]
+    published: Path
+    seconds: float
+
+    @property
+    def warnings(self) -> list[AuditOutcome]:
+        return [a for a in self.audits if not a.passed and not a.blocking]
+
+
+@contextmanager
+def build_lock(paths: Paths) -> Iterator[None]:
+    """Hold the warehouse's build lock, or fail at once if another build holds it."""
+    paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise BuildError(
+                f"another build is running on {paths.warehouse}; wait for it to finish"
+            ) from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_reports(reports_dir: Path) -> list[Report]:
+    """Read every report in reports_dir; a bad file stops the build before anything is written."""
+    files = sorted(p for p in reports_dir.glob("*.txt") if p.is_file())
+    if not files:
+        raise BuildError(f"{reports_dir}: no reports (*.txt) to build from")
+    try:
+        return [read_report(path) for path in files]
+    except ReportError as error:
+        raise BuildError(f"{error}; nothing was loaded and the warehouse is unchanged") from error
+
+
+def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Context
+    """A SQLMesh context on the project, building into the warehouse's build database."""
+    os.environ["COOPWH_BUILD_DB"] = str(paths.build_db)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    from sqlmesh import Context
+    from sqlmesh.core.console import set_console
+
+    from coopwh.console import QuietConsole
+
+    set_console(console or QuietConsole())
+    return Context(paths=str(paths.project))
+
+
+def build(paths: Paths, echo: Echo = print) -> BuildResult:
+    """Load reports, plan and apply to prod, run every audit, publish; raise BuildError if not."""
+    started = time.perf_counter()
+    paths.build_db.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(paths):
+        reports = read_reports(paths.reports_dir)
+        echo(f"Read {len(reports)} report(s) from {paths.reports_dir}")
+        connection = duckdb.connect(str(paths.build_db))
+        try:
+            changed = write_reports(connection, reports)
+        finally:
+            connection.close()
+        if changed:
+            echo(f"Loaded into raw.*: {', '.join(changed)}")
+
+        from coopwh.console import QuietConsole
+
+        console = QuietConsole(echo)
+        context = open_context(paths, console)
+        try:
+            result = _plan_audit_publish(context, console, paths, changed, echo)
+        finally:
+            context.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _plan_audit_publish(context, console, paths: Paths, changed: list[str], echo: Echo):
+    from sqlmesh.utils.errors import SQLMeshError
+
+    from coopwh.publish import publish
+
+    prod_exists = context.state_reader.get_environment("prod") is not None
+    echo("Planning and applying to prod …")
+    try:
+        plan = context.plan("prod", auto_apply=True, no_prompts=True)
+        if changed and prod_exists:
+            echo("Reports changed: rebuilding the models that read them …")
+            context.plan("prod", auto_apply=True, no_prompts=True, restate_models=RAW_READERS)
+    except SQLMeshError as error:
+        raise BuildError(_describe_plan_failure(context, console, error)) from error
+
+    diff = plan.context_diff
+    added = sorted(s.name for s in diff.new_snapshots.values())
+    modified = sorted(s.name for s in diff.modified_snapshots.values())
+    removed = sorted(s.name for s in diff.removed_snapshots.values())
+
+    echo("Running every audit on prod …")
+    audits = run_audits(context)
+    blocking_failures = [a for a in audits if a.blocking and not a.passed]
+    if blocking_failures:
+        raise BuildError(_describe_audit_failures(blocking_failures))
+
+    findings = context.fetchdf(
+        "SELECT check_name, status, message, sentences FROM marts.audit_findings "
+        "WHERE status IN ('warning', 'error') ORDER BY finding_id"
+    ).to_dict("records")
+    published = publish(context, paths, audits)
+    return BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
+
+
+def run_audits(context) -> list[AuditOutcome]:
+    """Run every audit of every model against prod, and return each outcome with example rows."""
+    outcomes: list[AuditOutcome] = []
+    adapter = context.engine_adapter
+    for name, snapshot in sorted(context.snapshots.items()):
+        if not snapshot.is_model or snapshot.is_symbolic:
+            continue
+        for result in context.snapshot_evaluator.audit(snapshot=snapshot, snapshots=context.snapshots):
+            if result.skipped:
+                continue
+            examples: list[dict] = []
+            if result.count and result.query is not None:
+                sql = result.query.sql(dialect="duckdb")
+                examples = adapter.fetchdf(f"SELECT * FROM ({sql}) LIMIT 5").to_dict("records")
+            outcomes.append(
+                AuditOutcome(
+                    audit=result.audit.name,
+                    model=snapshot.node.name,
+                    blocking=result.blocking,
+                    failed_rows=result.count or 0,
+                    examples=examples,
+                )
+            )
+    return outcomes
+
+
+def _describe_audit_failures(failures: list[AuditOutcome]) -> str:
+    lines = ["blocking audits failed; readers still see the last good build:"]
+    for failure in failures:
+        lines.append(f"  {failure.audit} on {failure.model}: {failure.failed_rows} row(s) failed")
+        for row in failure.examples:
+            shown = ", ".join(f"{key}={_short(value)}" for key, value in row.items())
+            lines.append(f"    {shown}")
+    return "\n".join(lines)
+
+
+def _describe_plan_failure(context, console, error: Exception) -> str:
+    from sqlmesh.utils.errors import AuditError, NodeAuditsErrors
+
+    audit_errors: list[AuditError] = []
+    other: list[str] = []
+    for failure in console.failures:
+        cause = failure.__cause__
+        if isinstance(cause, NodeAuditsErrors):
+            audit_errors.extend(cause.errors)
+        elif isinstance(cause, AuditError):
+            audit_errors.append(cause)
+        else:
+            other.append(f"  {failure.node}: {cause or failure}")
+    if not audit_errors and not other:
+        return f"the plan failed: {error}; readers still see the last good build"
+    outcomes = []
+    for audit_error in audit_errors:
+        sql = audit_error.sql(dialect="duckdb")
+        examples = context.engine_adapter.fetchdf(f"SELECT * FROM ({sql}) LIMIT 5")
+        outcomes.append(
+            AuditOutcome(
+                audit=audit_error.audit_name,
+                model=audit_error.model_name or "?",
+                blocking=True,
+                failed_rows=audit_error.count,
+                examples=examples.to_dict("records"),
+            )
+        )
+    message = _describe_audit_failures(outcomes) if outcomes else "the plan failed:"
+    if other:
+        message += "\n" + "\n".join(other)
+    return message
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

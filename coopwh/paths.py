@@ -1,0 +1,56 @@
+"""Where the project and the warehouse files live."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The project directory (models, seeds, reports) and the warehouse directory (DuckDB files)."""
+
+    project: Path
+    warehouse: Path
+
+    @property
+    def build_db(self) -> Path:
+        """The DuckDB file SQLMesh builds into; only `coopwh build` opens it."""
+        return self.warehouse / "build" / "coopwh.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        """The read-only copy analysts query; replaced whole after every good build."""
+        return self.warehouse / "coopwh.duckdb"
+
+    @property
+    def lock_file(self) -> Path:
+        """Held while a build runs, so two builds never overlap."""
+        return self.warehouse / "build" / ".lock"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Reports that make up the warehouse."""
+        return self.project / "reports"
+
+
+def resolve_paths(project: str | Path | None = None, warehouse: str | Path | None = None) -> Paths:
+    """Project: the option, else $COOPWH_PROJECT, else the directory holding config.yaml above
+    the current one, else this checkout. Warehouse: the option, else $COOPWH_WAREHOUSE, else
+    <project>/warehouse."""
+    if project is None:
+        project = os.environ.get("COOPWH_PROJECT") or _find_project(Path.cwd()) or PACKAGE_ROOT
+    project_path = Path(project).resolve()
+    if warehouse is None:
+        warehouse = os.environ.get("COOPWH_WAREHOUSE") or project_path / "warehouse"
+    return Paths(project=project_path, warehouse=Path(warehouse).resolve())
+
+
+def _find_project(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / "config.yaml").is_file() and (directory / "models").is_dir():
+            return directory
+    return None

@@ -1,0 +1,94 @@
+"""Publish the readers' copy: every mart and seed as a plain table in a new DuckDB file, swapped in whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from coopwh.paths import Paths
+
+PUBLISHED_SCHEMAS = ("marts", "seeds")
+
+
+def publish(context, paths: Paths, audits: list) -> Path:  # context: sqlmesh.Context
+    """Write marts and seeds into warehouse/coopwh.duckdb.tmp, then rename it over the old copy.
+
+    Readers with the old file open keep their snapshot; new readers get the new one. Nothing is
+    half-written: the rename is atomic."""
+    adapter = context.engine_adapter
+    target = paths.published_db
+    staging = target.with_name(target.name + ".tmp")
+    staging.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
+    try:
+        for schema in PUBLISHED_SCHEMAS:
+            adapter.execute(f"CREATE SCHEMA published.{schema}")
+            for table, comment in _relations(adapter, schema):
+                adapter.execute(
+                    f'CREATE TABLE published.{schema}."{table}" AS SELECT * FROM {schema}."{table}"'
+                )
+                _copy_comments(adapter, schema, table, comment)
+        _write_build_info(adapter, audits)
+    finally:
+        adapter.execute("DETACH published")
+    os.replace(staging, target)
+    return target
+
+
+def _relations(adapter, schema: str) -> list[tuple[str, str | None]]:
+    rows = adapter.fetchall(
+        "SELECT view_name, comment FROM duckdb_views() "
+        f"WHERE database_name = current_database() AND schema_name = '{schema}' "
+        "UNION ALL SELECT table_name, comment FROM duckdb_tables() "
+        f"WHERE database_name = current_database() AND schema_name = '{schema}' ORDER BY 1"
+    )
+    return [(name, comment) for name, comment in rows]
+
+
+def _copy_comments(adapter, schema: str, table: str, comment: str | None) -> None:
+    if comment:
+        adapter.execute(f"COMMENT ON TABLE published.{schema}.\"{table}\" IS '{_quote(comment)}'")
+    columns = adapter.fetchall(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database() "
+        f"AND schema_name = '{schema}' AND table_name = '{table}' AND comment IS NOT NULL"
+    )
+    for column, column_comment in columns:
+        adapter.execute(
+            f'COMMENT ON COLUMN published.{schema}."{table}"."{column}" '
+            f"IS '{_quote(column_comment)}'"
+        )
+
+
+def _write_build_info(adapter, audits: list) -> None:
+    built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    summary = {
+        "audits": len(audits),
+        "failed_blocking": sum(1 for a in audits if a.blocking and not a.passed),
+        "warnings": sum(1 for a in audits if not a.blocking and not a.passed),
+    }
+    adapter.execute("CREATE SCHEMA published.meta")
+    adapter.execute(
+        "CREATE TABLE published.meta.build_info AS SELECT "
+        f"'{built_at}'::TIMESTAMP AS built_at, '{json.dumps(summary)}'::JSON AS audit_summary"
+    )
+    adapter.execute(
+        "CREATE TABLE published.meta.audit_results "
+        "(audit TEXT, model TEXT, blocking BOOLEAN, failed_rows INT)"
+    )
+    for a in audits:
+        adapter.execute(
+            "INSERT INTO published.meta.audit_results VALUES "
+            f"('{_quote(a.audit)}', '{_quote(a.model)}', {a.blocking}, {a.failed_rows})"
+        )
+    adapter.execute(
+        "CREATE TABLE published.meta.reports AS SELECT reports.report_id, reports.path, "
+        "reports.sha256, reports.n_chars, reports.loaded_at, seeds.title, seeds.data_as_of "
+        "FROM raw.reports AS reports LEFT JOIN seeds.reports AS seeds USING (report_id)"
+    )
+
+
+def _quote(value: object) -> str:
+    return str(value).replace("'", "''")

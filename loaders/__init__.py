@@ -1,0 +1,1 @@
+"""Loaders: read report files, split them into sentences, and write the raw.* tables."""

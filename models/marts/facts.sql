@@ -1,0 +1,41 @@
+/* Every figure of every report, with its subject, metric, province and the sentence it was read from. One row per figure and subject. */
+MODEL (
+  name marts.facts,
+  kind FULL,
+  grain fact_id,
+  audits (
+    unique_values(columns := (fact_id)),
+    not_null(columns := (fact_id, report_id, span_start, span_end, number_text, value, subject_id, subject_name))
+  )
+);
+
+SELECT
+  fact_id, /* Stable key: report, offset and subject */
+  subject_id, /* Pilot unit or pilot type the figure belongs to */
+  subject_name, /* Its name, e.g. 广西贵港 or 双线运行机制试点（汇总） */
+  subject_kind, /* pilot (one unit) or pilot_type (pooled result of a pilot type) */
+  subject_level, /* province, prefecture, county, or pooled */
+  pilot_type_code, /* Special pilot type of the subject */
+  province_code, /* GB/T 2260 code of the subject's province (empty for pooled results) */
+  province_name, /* Name of that province */
+  metric, /* The measured thing as the text names it */
+  metric_code, /* Canonical metric code, where one applies */
+  metric_name_zh, /* Canonical metric name in Chinese */
+  metric_name_en, /* Canonical metric name in English */
+  kind, /* growth_pct, yoy_growth_pct, level, share_pct, coverage_pct, pp_change or other */
+  value, /* Normalised value: percent number, yuan, or plain count */
+  unit, /* percent, pp, yuan, household, person, count, sqm, mu or other */
+  qualifier, /* exact, approx, at_least or at_most */
+  number_text, /* The quantity as printed */
+  baseline, /* What a change is measured against, as printed */
+  baseline_code, /* pre_pilot or prior_year */
+  period, /* When the figure holds, as printed */
+  is_target, /* True for a plan or target rather than a result */
+  fund_id, /* Fund the figure describes, if any */
+  note, /* Reviewer's note */
+  review_status, /* curated: read and reviewed by hand */
+  report_id, /* Report the figure was read from */
+  span_start, /* Offset of the figure in the report text (Python str index) */
+  span_end, /* Offset just past the figure */
+  sentence /* The sentence of the report the figure stands in */
+FROM intermediate.int_facts_joined_to_subjects

@@ -1,0 +1,22 @@
+/* Metric dictionary: canonical codes, names in Chinese and English, unit, category and the report's wordings. */
+MODEL (
+  name seeds.metrics,
+  kind SEED (
+    path '../../seeds/metrics.csv'
+  ),
+  columns (
+    metric_code TEXT,
+    name_zh TEXT,
+    name_en TEXT,
+    unit TEXT,
+    category TEXT,
+    covers TEXT,
+    wordings TEXT
+  ),
+  grain metric_code,
+  audits (
+    unique_values(columns := (metric_code)),
+    not_null(columns := (metric_code, name_zh, name_en, unit, category)),
+    accepted_values(column := unit, is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other'))
+  )
+)

@@ -1,0 +1,43 @@
+/* Curated facts, typed and normalised: one row per figure and subject, with the baseline coded. */
+MODEL (
+  name staging.stg_seeds__report_facts,
+  kind VIEW,
+  grain fact_id,
+  depends_on (seeds.reports, seeds.pilots, seeds.pilot_types, seeds.metrics, seeds.funds), /* read by its audits */
+  audits (
+    unique_values(columns := (fact_id)),
+    accepted_values(column := unit, is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other')),
+    accepted_values(column := kind, is_in := ('growth_pct', 'yoy_growth_pct', 'level', 'share_pct', 'coverage_pct', 'pp_change', 'other')),
+    accepted_values(column := qualifier, is_in := ('exact', 'approx', 'at_least', 'at_most')),
+    assert_percentages_in_range,
+    assert_facts_resolve_to_dimensions,
+    assert_spans_are_well_formed
+  )
+);
+
+SELECT
+  report_id || ':' || span_start::TEXT || ':' || subject AS fact_id, /* Stable key: report, offset and subject */
+  report_id, /* Report the figure was read from */
+  span_start, /* Offset of the figure's first character in the report text (Python str index) */
+  span_end, /* Offset just past the figure's last character */
+  number_text, /* The quantity as printed, e.g. 4.2万多户 */
+  value, /* Normalised value: percent number, yuan, or plain count */
+  unit, /* percent, pp, yuan, household, person, count, sqm, mu or other */
+  kind, /* growth_pct, yoy_growth_pct, level, share_pct, coverage_pct, pp_change or other */
+  qualifier, /* exact, approx, at_least or at_most */
+  metric, /* The measured thing as the text names it */
+  NULLIF(TRIM(metric_code), '') AS metric_code, /* Canonical metric code, where one applies */
+  subject AS subject_id, /* Pilot unit or pilot type the figure belongs to */
+  NULLIF(TRIM(baseline), '') AS baseline, /* What a change is measured against, as printed */
+  CASE
+    WHEN baseline IN ('试点前', '2016', '改革前')
+    THEN 'pre_pilot'
+    WHEN baseline IN ('上年', '同比')
+    THEN 'prior_year'
+  END AS baseline_code, /* pre_pilot (2016 / 试点前) or prior_year (同比) */
+  NULLIF(TRIM(period), '') AS period, /* When the figure holds, as printed */
+  is_target, /* True for a plan or target rather than an achieved result */
+  NULLIF(TRIM(fund_id), '') AS fund_id, /* Fund the figure describes, if any */
+  NULLIF(TRIM(note), '') AS note, /* Reviewer's note */
+  'curated' AS review_status /* curated (read and reviewed by hand) */
+FROM seeds.report_facts
