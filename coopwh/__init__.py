@@ -1,3 +1,3 @@
-"""coopwh: the co-op reform pilot warehouse (SQLMesh models over DuckDB, built and published by one CLI)."""
+"""coopwh: the co-op reform pilot warehouse, built and published by one CLI."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Build the warehouse: load reports into raw.*, plan and apply to prod, audit, publish the readers' copy."""
+"""Build the warehouse: load reports, plan and apply to prod, audit, publish the readers' copy."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
     """A SQLMesh context on the project, building into the warehouse's build database."""
     os.environ["COOPWH_BUILD_DB"] = str(paths.build_db)
     warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
     from sqlmesh import Context
     from sqlmesh.core.console import set_console
 
@@ -143,7 +144,7 @@ def _plan_audit_publish(context, console, paths: Paths, changed: list[str], echo
 
     diff = plan.context_diff
     added = sorted(s.name for s in diff.new_snapshots.values())
-    modified = sorted(s.name for s in diff.modified_snapshots.values())
+    modified = sorted(new.name for new, _old in diff.modified_snapshots.values())
     removed = sorted(s.name for s in diff.removed_snapshots.values())
 
     echo("Running every audit on prod …")
@@ -164,10 +165,12 @@ def run_audits(context) -> list[AuditOutcome]:
     """Run every audit of every model against prod, and return each outcome with example rows."""
     outcomes: list[AuditOutcome] = []
     adapter = context.engine_adapter
-    for name, snapshot in sorted(context.snapshots.items()):
+    for _name, snapshot in sorted(context.snapshots.items()):
         if not snapshot.is_model or snapshot.is_symbolic:
             continue
-        for result in context.snapshot_evaluator.audit(snapshot=snapshot, snapshots=context.snapshots):
+        for result in context.snapshot_evaluator.audit(
+            snapshot=snapshot, snapshots=context.snapshots
+        ):
             if result.skipped:
                 continue
             examples: list[dict] = []
@@ -209,6 +212,8 @@ def _describe_plan_failure(context, console, error: Exception) -> str:
             audit_errors.append(cause)
         else:
             other.append(f"  {failure.node}: {cause or failure}")
+    if "test" in str(error).lower() and not audit_errors and not other:
+        return _describe_test_failures(context)
     if not audit_errors and not other:
         return f"the plan failed: {error}; readers still see the last good build"
     outcomes = []
@@ -228,6 +233,15 @@ def _describe_plan_failure(context, console, error: Exception) -> str:
     if other:
         message += "\n" + "\n".join(other)
     return message
+
+
+def _describe_test_failures(context) -> str:
+    result = context.test()
+    lines = ["SQLMesh unit tests failed (tests/test_*.yaml); nothing was applied:"]
+    for test, detail in [*result.failures, *result.errors]:
+        lines.append(f"  {test}")
+        lines.extend(f"    {line}" for line in str(detail).strip().splitlines()[:12])
+    return "\n".join(lines)
 
 
 def _short(value: object) -> str:

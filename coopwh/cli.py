@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from coopwh.paths import resolve_paths
@@ -25,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="coopwh",
         description="The co-op reform pilot warehouse: reports in, audited marts out.",
     )
-    parser.add_argument("--project", help="project directory (default: the one holding config.yaml)")
+    parser.add_argument(
+        "--project", help="project directory (default: the one holding config.yaml)"
+    )
     parser.add_argument("--warehouse", help="warehouse directory (default: <project>/warehouse)")
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -43,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "sql",
         help="Run a read-only SQL query on the published warehouse and print a table.",
         description="Run a read-only SQL query on the published warehouse and print a table.",
-        epilog="example: coopwh sql \"SELECT subject_name, growth_pct FROM "
+        epilog='example: coopwh sql "SELECT subject_name, growth_pct FROM '
         "marts.growth_since_2016 WHERE metric_code = 'sales_total'\"",
     )
     sql.add_argument("query", help="the SQL to run")
@@ -60,6 +63,15 @@ def _build(args: argparse.Namespace) -> int:
         result = build(paths, echo=lambda message: print(message, flush=True))
     except BuildError as error:
         print(f"coopwh build: failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # an unforeseen failure: say what, keep the traceback for debugging
+        if os.environ.get("COOPWH_DEBUG"):
+            raise
+        print(
+            f"coopwh build: failed unexpectedly: {type(error).__name__}: {error}\n"
+            "Readers still see the last good build. Run again with COOPWH_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     _print_build_summary(result)
     return EXIT_OK

@@ -22,6 +22,8 @@ class QuietConsole(NoopConsole):
     def log_warning(self, short_message: str, long_message: str | None = None) -> None:
         self.warnings.append(short_message)
 
-    def update_snapshot_evaluation_progress(self, snapshot, interval, batch_idx, duration_ms, *args, **kwargs) -> None:  # noqa: ANN001
+    def update_snapshot_evaluation_progress(
+        self, snapshot, interval, batch_idx, duration_ms, *args, **kwargs
+    ) -> None:  # noqa: ANN001
         took = f" ({duration_ms} ms)" if duration_ms is not None else ""
         self.echo(f"  built {snapshot.node.name}{took}")

@@ -1,4 +1,4 @@
-"""Publish the readers' copy: every mart and seed as a plain table in a new DuckDB file, swapped in whole."""
+"""Publish the readers' copy: marts and seeds as plain tables in a new DuckDB file, swapped in."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def _copy_comments(adapter, schema: str, table: str, comment: str | None) -> Non
     if comment:
         adapter.execute(f"COMMENT ON TABLE published.{schema}.\"{table}\" IS '{_quote(comment)}'")
     columns = adapter.fetchall(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database() "
+        "SELECT column_name, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() "
         f"AND schema_name = '{schema}' AND table_name = '{table}' AND comment IS NOT NULL"
     )
     for column, column_comment in columns:

@@ -45,9 +45,7 @@ def format_table(columns: list[str], rows: list[tuple], max_width: int = 60) -> 
     ]
 
     def line(values: list[str]) -> str:
-        padded = [
-            _pad(value, widths[i], right=numeric[i]) for i, value in enumerate(values)
-        ]
+        padded = [_pad(value, widths[i], right=numeric[i]) for i, value in enumerate(values)]
         return "│ " + " │ ".join(padded) + " │"
 
     border = "─"

@@ -56,7 +56,9 @@ def write_reports(connection: duckdb.DuckDBPyConnection, reports: Iterable[Repor
     ids = [r.report_id for r in changed]
     connection.execute("BEGIN TRANSACTION")
     try:
-        connection.execute("DELETE FROM raw.report_sentences WHERE list_contains(?, report_id)", [ids])
+        connection.execute(
+            "DELETE FROM raw.report_sentences WHERE list_contains(?, report_id)", [ids]
+        )
         connection.execute("DELETE FROM raw.reports WHERE list_contains(?, report_id)", [ids])
         connection.register("report_rows", report_rows)
         connection.register("sentence_rows", sentence_rows)

@@ -28,8 +28,11 @@ WITH sentences_at AS (
     'fund_size' AS metric_code,
     stated_total_yuan AS stated_value,
     recomputed_total_yuan AS expected_value,
-    fund_name || ': stated total ' || COALESCE(stated_total_yuan::BIGINT::TEXT, 'not stated') || ' yuan, sum of '
-    || parts_count::TEXT || ' stated contributions ' || COALESCE(recomputed_total_yuan::BIGINT::TEXT, 'none') || ' yuan' AS message,
+    fund_name || ': ' || COALESCE('stated total ' || stated_total_yuan::BIGINT::TEXT || ' yuan', 'no stated total')
+    || ', ' || COALESCE(
+      'sum of ' || parts_count::TEXT || ' stated contributions ' || recomputed_total_yuan::BIGINT::TEXT || ' yuan',
+      'no stated contributions'
+    ) AS message,
     report_id,
     CONCAT_WS(',', total_span_start::TEXT, parts_span_starts) AS span_starts,
     total_span_start AS first_span_start,

@@ -1,0 +1,1 @@
+"""Project macros (none yet: models use SQLMesh built-ins)."""
