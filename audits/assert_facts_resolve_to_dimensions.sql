@@ -1,7 +1,6 @@
-/* Every fact's report, subject, metric and fund resolve to the dimensions. */
 AUDIT (
   name assert_facts_resolve_to_dimensions
-);
+) /* Every fact's report, subject, metric and fund resolve to the dimensions. */;
 
 SELECT
   fact_id,

@@ -1,7 +1,6 @@
-/* Every amount in the fund seeds equals the fact at the span it cites, so it traces to the report. */
 AUDIT (
   name assert_fund_amounts_match_their_facts
-);
+) /* Every amount in the fund seeds equals the fact at the span it cites, so it traces to the report. */;
 
 SELECT
   fund_id,

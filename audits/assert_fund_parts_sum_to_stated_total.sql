@@ -1,7 +1,6 @@
-/* A fund's stated total equals the sum of its stated contributions (each times its multiplier). */
 AUDIT (
   name assert_fund_parts_sum_to_stated_total
-);
+) /* A fund's stated total equals the sum of its stated contributions (each times its multiplier). */;
 
 SELECT
   fund_id,

@@ -1,7 +1,6 @@
-/* Percentages lie in range for their kind: coverage and shares 0 to 100, growth above -100. */
 AUDIT (
   name assert_percentages_in_range
-);
+) /* Percentages lie in range for their kind: coverage and shares 0 to 100, growth above -100. */;
 
 SELECT
   fact_id,
@@ -19,5 +18,6 @@ WHERE
     kind IN ('growth_pct', 'yoy_growth_pct') AND value <= -100
   )
   OR (
-    kind IN ('coverage_pct', 'share_pct', 'growth_pct', 'yoy_growth_pct') AND unit <> 'percent'
+    kind IN ('coverage_pct', 'share_pct', 'growth_pct', 'yoy_growth_pct')
+    AND unit <> 'percent'
   )

@@ -1,7 +1,6 @@
-/* Every pilot's region and pilot type exist, and its level is its region's level. */
 AUDIT (
   name assert_pilots_resolve_to_dimensions
-);
+) /* Every pilot's region and pilot type exist, and its level is its region's level. */;
 
 SELECT
   pilots.pilot_id,

@@ -1,7 +1,6 @@
-/* Shares agree with the counts they come from, and percentage-point changes with their endpoints, within the rounding of the printed figure. */
 AUDIT (
   name assert_related_figures_agree
-);
+) /* Shares agree with the counts they come from, and percentage-point changes with their endpoints, within the rounding of the printed figure. */;
 
 SELECT
   relation_id,

@@ -1,7 +1,6 @@
-/* A fact's span is as long as its printed text and starts inside the report. */
 AUDIT (
   name assert_spans_are_well_formed
-);
+) /* A fact's span is as long as its printed text and starts inside the report. */;
 
 SELECT
   fact_id,

@@ -143,9 +143,9 @@ def _plan_audit_publish(context, console, paths: Paths, changed: list[str], echo
         raise BuildError(_describe_plan_failure(context, console, error)) from error
 
     diff = plan.context_diff
-    added = sorted(s.name for s in diff.new_snapshots.values())
-    modified = sorted(new.name for new, _old in diff.modified_snapshots.values())
-    removed = sorted(s.name for s in diff.removed_snapshots.values())
+    added = sorted(s.node.name for s in diff.new_snapshots.values() if not s.is_external)
+    modified = sorted(new.node.name for new, _old in diff.modified_snapshots.values())
+    removed = sorted(s.name.replace('"', "") for s in diff.removed_snapshots.values())
 
     echo("Running every audit on prod …")
     audits = run_audits(context)

@@ -86,7 +86,7 @@ def _print_build_summary(result) -> None:  # result: coopwh.build.BuildResult
             ("removed", result.removed),
         ):
             if names:
-                print(f"Models {label} ({len(names)}): {', '.join(_short_name(n) for n in names)}")
+                print(f"Models {label} ({len(names)}): {', '.join(names)}")
     else:
         print("Models: no changes")
     if result.reports_changed:
@@ -96,10 +96,6 @@ def _print_build_summary(result) -> None:  # result: coopwh.build.BuildResult
     for finding in result.findings:
         print(f"  {finding['status']}: {finding['check_name']}: {finding['message']}")
     print(f"Published {result.published} in {result.seconds:.1f} s")
-
-
-def _short_name(name: str) -> str:
-    return name.replace('"', "").split(".", 1)[-1] if name.count(".") > 1 else name.replace('"', "")
 
 
 def _sql(args: argparse.Namespace) -> int:

@@ -134,9 +134,9 @@ def test_audit_added_after_the_model_was_built_runs_on_the_next_build(fresh_proj
     text = model.read_text(encoding="utf-8")
     model.write_text(
         text.replace(
-            "accepted_range(column := growth_pct, min_v := -100, inclusive := false)",
-            "accepted_range(column := growth_pct, min_v := -100, inclusive := false),\n"
-            "    accepted_range(column := growth_pct, max_v := 100)",
+            "  audits (\n",
+            "  audits (\n    accepted_range(column := growth_pct, max_v := 100),\n",
+            1,
         ),
         encoding="utf-8",
     )

@@ -25,7 +25,9 @@ WITH funds AS (
     SUM(CASE WHEN source_group = 'coop' THEN total_yuan ELSE 0 END) AS coop_yuan,
     SUM(CASE WHEN source_group = 'social' THEN total_yuan ELSE 0 END) AS social_yuan,
     SUM(CASE WHEN source_group = 'manager' THEN total_yuan ELSE 0 END) AS manager_yuan,
-    STRING_AGG(span_start::TEXT, ',' ORDER BY span_start) AS parts_span_starts
+    LISTAGG(span_start::TEXT, ','
+    ORDER BY
+      span_start) AS parts_span_starts
   FROM contributions
   GROUP BY
     fund_id
@@ -57,7 +59,8 @@ SELECT
   END AS leverage,
   contributions_summed.recomputed_total_yuan - funds.stated_total_yuan AS difference_yuan,
   CASE
-    WHEN funds.stated_total_yuan IS NULL OR contributions_summed.recomputed_total_yuan IS NULL
+    WHEN funds.stated_total_yuan IS NULL
+    OR contributions_summed.recomputed_total_yuan IS NULL
     THEN 'not_checkable'
     WHEN ABS(contributions_summed.recomputed_total_yuan - funds.stated_total_yuan) < 0.5
     THEN 'pass'

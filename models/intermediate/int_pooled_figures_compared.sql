@@ -12,7 +12,7 @@ WITH pooled_funds AS (
   SELECT
     fund_id,
     fund_name,
-    UNNEST(STRING_SPLIT(member_fund_ids, ';')) AS member_fund_id
+    UNNEST(STR_SPLIT(member_fund_ids, ';')) AS member_fund_id
   FROM seeds.funds
   WHERE
     COALESCE(member_fund_ids, '') <> ''
@@ -27,7 +27,8 @@ WITH pooled_funds AS (
     sentence
   FROM intermediate.int_facts_joined_to_subjects
   WHERE
-    NOT fund_id IS NULL AND metric_code IN ('fund_projects', 'fund_invested', 'fund_dividends')
+    NOT fund_id IS NULL
+    AND metric_code IN ('fund_projects', 'fund_invested', 'fund_dividends')
   QUALIFY
     ROW_NUMBER() OVER (PARTITION BY fund_id, metric_code ORDER BY report_id, span_start) = 1
 ), members_summed AS (
@@ -36,9 +37,15 @@ WITH pooled_funds AS (
     fund_facts.metric_code,
     COUNT(DISTINCT pooled_funds.member_fund_id) AS members_with_figure,
     SUM(fund_facts.value) AS members_total,
-    STRING_AGG(fund_facts.number_text, ' + ' ORDER BY fund_facts.span_start) AS members_text,
-    STRING_AGG(fund_facts.span_start::TEXT, ',' ORDER BY fund_facts.span_start) AS members_span_starts,
-    STRING_AGG(fund_facts.sentence, ' / ' ORDER BY fund_facts.span_start) AS members_sentences
+    LISTAGG(fund_facts.number_text, ' + '
+    ORDER BY
+      fund_facts.span_start) AS members_text,
+    LISTAGG(fund_facts.span_start::TEXT, ','
+    ORDER BY
+      fund_facts.span_start) AS members_span_starts,
+    LISTAGG(fund_facts.sentence, ' / '
+    ORDER BY
+      fund_facts.span_start) AS members_sentences
   FROM pooled_funds
   INNER JOIN fund_facts
     ON pooled_funds.member_fund_id = fund_facts.fund_id

@@ -4,9 +4,11 @@ MODEL (
   kind FULL,
   grain finding_id,
   audits (
-    unique_values(columns := (finding_id)),
+    unique_values(columns := (
+      finding_id
+    )),
     not_null(columns := (finding_id, check_name, severity, status, message)),
-    accepted_values(column := status, is_in := ('pass', 'warning', 'error', 'not_checkable'))
+    accepted_values("column" := status, is_in := ('pass', 'warning', 'error', 'not_checkable'))
   )
 );
 
@@ -28,8 +30,7 @@ WITH sentences_at AS (
     'fund_size' AS metric_code,
     stated_total_yuan AS stated_value,
     recomputed_total_yuan AS expected_value,
-    fund_name || ': ' || COALESCE('stated total ' || stated_total_yuan::BIGINT::TEXT || ' yuan', 'no stated total')
-    || ', ' || COALESCE(
+    fund_name || ': ' || COALESCE('stated total ' || stated_total_yuan::BIGINT::TEXT || ' yuan', 'no stated total') || ', ' || COALESCE(
       'sum of ' || parts_count::TEXT || ' stated contributions ' || recomputed_total_yuan::BIGINT::TEXT || ' yuan',
       'no stated contributions'
     ) AS message,
@@ -50,8 +51,7 @@ WITH sentences_at AS (
     NULL AS metric_code,
     amount_yuan AS stated_value,
     fact_value AS expected_value,
-    fund_id || ' ' || amount_role || ': seed says ' || amount_yuan::BIGINT::TEXT || ' yuan, the report says '
-    || COALESCE(number_text, 'nothing at that span') AS message,
+    fund_id || ' ' || amount_role || ': seed says ' || amount_yuan::BIGINT::TEXT || ' yuan, the report says ' || COALESCE(number_text, 'nothing at that span') AS message,
     report_id,
     span_start::TEXT AS span_starts,
     span_start AS first_span_start,
@@ -70,12 +70,19 @@ WITH sentences_at AS (
     stated_value,
     ROUND(expected_value, 4) AS expected_value,
     relation_type || ': ' || note || COALESCE(
-      ' (stated ' || stated_value::TEXT || ', recomputed ' || ROUND(expected_value, 2)::TEXT || ', allowed ±'
-      || tolerance::TEXT || ')',
+      ' (stated ' || stated_value::TEXT || ', recomputed ' || ROUND(expected_value, 2)::TEXT || ', allowed ±' || tolerance::TEXT || ')',
       ''
     ) AS message,
     report_id,
-    CONCAT_WS(',', share_span::TEXT, part_span::TEXT, whole_span::TEXT, start_span::TEXT, end_span::TEXT, change_span::TEXT) AS span_starts,
+    CONCAT_WS(
+      ',',
+      share_span::TEXT,
+      part_span::TEXT,
+      whole_span::TEXT,
+      start_span::TEXT,
+      end_span::TEXT,
+      change_span::TEXT
+    ) AS span_starts,
     COALESCE(share_span, start_span, end_span) AS first_span_start,
     NULL AS all_sentences
   FROM intermediate.int_fact_relations_checked

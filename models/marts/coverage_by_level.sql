@@ -4,10 +4,14 @@ MODEL (
   kind FULL,
   grain fact_id,
   audits (
-    unique_values(columns := (fact_id)),
-    not_null(columns := (fact_id, subject_id, subject_level, covers, coverage_pct, report_id, span_start)),
-    accepted_range(column := coverage_pct, min_v := 0, max_v := 100),
-    accepted_range(column := coverage_before_pct, min_v := 0, max_v := 100)
+    unique_values(columns := (
+      fact_id
+    )),
+    not_null(
+      columns := (fact_id, subject_id, subject_level, covers, coverage_pct, report_id, span_start)
+    ),
+    accepted_range("column" := coverage_pct, min_v := 0, max_v := 100),
+    accepted_range("column" := coverage_before_pct, min_v := 0, max_v := 100)
   )
 );
 

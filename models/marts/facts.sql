@@ -4,8 +4,21 @@ MODEL (
   kind FULL,
   grain fact_id,
   audits (
-    unique_values(columns := (fact_id)),
-    not_null(columns := (fact_id, report_id, span_start, span_end, number_text, value, subject_id, subject_name))
+    unique_values(columns := (
+      fact_id
+    )),
+    not_null(
+      columns := (
+        fact_id,
+        report_id,
+        span_start,
+        span_end,
+        number_text,
+        value,
+        subject_id,
+        subject_name
+      )
+    )
   )
 );
 

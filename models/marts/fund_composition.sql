@@ -5,7 +5,7 @@ MODEL (
   grain (fund_id, contribution_span_start),
   audits (
     not_null(columns := (fund_id, fund_name, subject_id, source_type)),
-    accepted_range(column := leverage, min_v := 0)
+    accepted_range("column" := leverage, min_v := 0)
   )
 );
 

@@ -6,7 +6,7 @@ MODEL (
   audits (
     unique_combination_of_columns(columns := (subject_id, metric_code, basis)),
     not_null(columns := (subject_id, metric_code, basis, growth_pct, report_id, span_start)),
-    accepted_range(column := growth_pct, min_v := -100, inclusive := false)
+    accepted_range("column" := growth_pct, min_v := -100, inclusive := FALSE)
   )
 );
 
@@ -63,7 +63,9 @@ SELECT
   level_facts.unit AS level_unit, /* Its unit */
   level_facts.number_text AS level_number_text, /* The level as printed */
   level_facts.span_start AS level_span_start, /* Offset of the level in the report text */
-  ROUND(level_facts.value / (1 + growth_facts.value / 100), 2) AS implied_base_level, /* Level at the baseline implied by level and growth: level / (1 + growth) */
+  ROUND(level_facts.value / (
+    1 + growth_facts.value / 100
+  ), 2) AS implied_base_level, /* Level at the baseline implied by level and growth: level / (1 + growth) */
   growth_facts.review_status, /* curated */
   growth_facts.report_id, /* Report the growth was read from */
   growth_facts.span_start, /* Offset of the growth in the report text */

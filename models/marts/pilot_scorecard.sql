@@ -4,7 +4,9 @@ MODEL (
   kind FULL,
   grain pilot_id,
   audits (
-    unique_values(columns := (pilot_id)),
+    unique_values(columns := (
+      pilot_id
+    )),
     not_null(columns := (pilot_id, name, level, pilot_type_code, province_code))
   )
 );
@@ -84,7 +86,7 @@ SELECT
   provinces.full_name AS province_name, /* Its province */
   pilots.pilot_type_code, /* Special pilot type */
   pilot_types.name_zh AS pilot_type_zh, /* Special pilot type in Chinese */
-  pilots.typical_case_title IS NOT NULL AS has_typical_case, /* Whether the report has a typical case on it */
+  NOT pilots.typical_case_title IS NULL AS has_typical_case, /* Whether the report has a typical case on it */
   pilots.typical_case_title, /* Title of that case */
   sales_growth.growth_pct AS sales_growth_pct, /* 销售总额 growth since 2016, percent */
   sales_growth.fact_id AS sales_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
@@ -107,11 +109,14 @@ INNER JOIN pilot_types
 LEFT JOIN regions AS provinces
   ON pilots.province_code = provinces.region_code
 LEFT JOIN growth AS sales_growth
-  ON pilots.pilot_id = sales_growth.subject_id AND sales_growth.metric_code = 'sales_total'
+  ON pilots.pilot_id = sales_growth.subject_id
+  AND sales_growth.metric_code = 'sales_total'
 LEFT JOIN growth AS profit_growth
-  ON pilots.pilot_id = profit_growth.subject_id AND profit_growth.metric_code = 'profit_total'
+  ON pilots.pilot_id = profit_growth.subject_id
+  AND profit_growth.metric_code = 'profit_total'
 LEFT JOIN growth AS equity_growth
-  ON pilots.pilot_id = equity_growth.subject_id AND equity_growth.metric_code = 'owners_equity'
+  ON pilots.pilot_id = equity_growth.subject_id
+  AND equity_growth.metric_code = 'owners_equity'
 LEFT JOIN growth AS farm_sales_growth
   ON pilots.pilot_id = farm_sales_growth.subject_id
   AND farm_sales_growth.metric_code = 'farm_product_sales'

@@ -4,7 +4,9 @@ MODEL (
   kind FULL,
   grain pilot_type_code,
   audits (
-    unique_values(columns := (pilot_type_code)),
+    unique_values(columns := (
+      pilot_type_code
+    )),
     not_null(columns := (pilot_type_code, name_zh, units, unit_count))
   )
 );
@@ -26,7 +28,9 @@ WITH pilot_types AS (
 ), units_listed AS (
   SELECT
     pilot_type_code,
-    STRING_AGG(name, '、' ORDER BY region_code) AS units,
+    LISTAGG(name, '、'
+    ORDER BY
+      region_code) AS units,
     COUNT(*) AS unit_count,
     COUNT(typical_case_title) AS typical_cases,
     SUM(CASE WHEN level = 'province' THEN 1 ELSE 0 END) AS province_units,
@@ -38,7 +42,9 @@ WITH pilot_types AS (
 ), pooled_growth_listed AS (
   SELECT
     subject_id AS pilot_type_code,
-    STRING_AGG(metric_name_zh || ' +' || number_text, '，' ORDER BY span_start) AS pooled_growth_text,
+    LISTAGG(metric_name_zh || ' +' || number_text, '，'
+    ORDER BY
+      span_start) AS pooled_growth_text,
     COUNT(*) AS pooled_growth_figures
   FROM pooled_growth
   GROUP BY
@@ -89,18 +95,23 @@ LEFT JOIN pooled_growth_listed
 LEFT JOIN pooled_facts
   ON pilot_types.pilot_type_code = pooled_facts.pilot_type_code
 LEFT JOIN pooled_growth AS sales
-  ON pilot_types.pilot_type_code = sales.subject_id AND sales.metric_code = 'sales_total'
+  ON pilot_types.pilot_type_code = sales.subject_id
+  AND sales.metric_code = 'sales_total'
 LEFT JOIN pooled_growth AS profit
-  ON pilot_types.pilot_type_code = profit.subject_id AND profit.metric_code = 'profit_total'
+  ON pilot_types.pilot_type_code = profit.subject_id
+  AND profit.metric_code = 'profit_total'
 LEFT JOIN pooled_growth AS assets
-  ON pilot_types.pilot_type_code = assets.subject_id AND assets.metric_code = 'assets_total'
+  ON pilot_types.pilot_type_code = assets.subject_id
+  AND assets.metric_code = 'assets_total'
 LEFT JOIN pooled_growth AS equity
-  ON pilot_types.pilot_type_code = equity.subject_id AND equity.metric_code = 'owners_equity'
+  ON pilot_types.pilot_type_code = equity.subject_id
+  AND equity.metric_code = 'owners_equity'
 LEFT JOIN pooled_growth AS purchases
   ON pilot_types.pilot_type_code = purchases.subject_id
   AND purchases.metric_code = 'farm_purchases'
 LEFT JOIN pooled_growth AS retail
-  ON pilot_types.pilot_type_code = retail.subject_id AND retail.metric_code = 'consumer_retail'
+  ON pilot_types.pilot_type_code = retail.subject_id
+  AND retail.metric_code = 'consumer_retail'
 LEFT JOIN pooled_growth AS ecommerce
   ON pilot_types.pilot_type_code = ecommerce.subject_id
   AND ecommerce.metric_code = 'ecommerce_sales'

@@ -18,7 +18,9 @@ MODEL (
   ),
   grain relation_id,
   audits (
-    unique_values(columns := (relation_id)),
-    accepted_values(column := relation_type, is_in := ('share_of_total', 'pp_change', 'range'))
+    unique_values(columns := (
+      relation_id
+    )),
+    accepted_values("column" := relation_type, is_in := ('share_of_total', 'pp_change', 'range'))
   )
 )

@@ -17,7 +17,9 @@ MODEL (
   grain (fund_id, span_start),
   audits (
     unique_combination_of_columns(columns := (report_id, span_start)),
-    not_null(columns := (fund_id, source_type, amount_yuan, multiplier, report_id, span_start)),
-    accepted_range(column := multiplier, min_v := 1)
+    not_null(
+      columns := (fund_id, source_type, amount_yuan, multiplier, report_id, span_start)
+    ),
+    accepted_range("column" := multiplier, min_v := 1)
   )
 )

@@ -18,7 +18,9 @@ MODEL (
   ),
   grain fund_id,
   audits (
-    unique_values(columns := (fund_id)),
+    unique_values(columns := (
+      fund_id
+    )),
     not_null(columns := (fund_id, fund_name, subject, fund_type))
   )
 )

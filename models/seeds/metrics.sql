@@ -15,8 +15,13 @@ MODEL (
   ),
   grain metric_code,
   audits (
-    unique_values(columns := (metric_code)),
+    unique_values(columns := (
+      metric_code
+    )),
     not_null(columns := (metric_code, name_zh, name_en, unit, category)),
-    accepted_values(column := unit, is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other'))
+    accepted_values(
+      "column" := unit,
+      is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other')
+    )
   )
 )

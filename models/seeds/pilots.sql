@@ -17,6 +17,6 @@ MODEL (
   audits (
     unique_values(columns := (pilot_id, region_code)),
     not_null(columns := (pilot_id, name, region_code, level, pilot_type_code)),
-    accepted_values(column := level, is_in := ('province', 'prefecture', 'county'))
+    accepted_values("column" := level, is_in := ('province', 'prefecture', 'county'))
   )
 )

@@ -16,6 +16,6 @@ MODEL (
   audits (
     unique_values(columns := (region_code, full_name)),
     not_null(columns := (region_code, name, full_name, level)),
-    accepted_values(column := level, is_in := ('province', 'prefecture', 'county'))
+    accepted_values("column" := level, is_in := ('province', 'prefecture', 'county'))
   )
 )

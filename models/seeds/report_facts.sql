@@ -25,6 +25,20 @@ MODEL (
   grain (report_id, span_start, subject),
   audits (
     unique_combination_of_columns(columns := (report_id, span_start, subject)),
-    not_null(columns := (report_id, span_start, span_end, number_text, value, unit, kind, qualifier, metric, subject, is_target))
+    not_null(
+      columns := (
+        report_id,
+        span_start,
+        span_end,
+        number_text,
+        value,
+        unit,
+        kind,
+        qualifier,
+        metric,
+        subject,
+        is_target
+      )
+    )
   )
 )

@@ -12,7 +12,9 @@ MODEL (
   ),
   grain report_id,
   audits (
-    unique_values(columns := (report_id)),
+    unique_values(columns := (
+      report_id
+    )),
     not_null(columns := (report_id, path, title))
   )
 )

@@ -12,7 +12,9 @@ MODEL (
   ),
   grain source_type,
   audits (
-    unique_values(columns := (source_type)),
-    accepted_values(column := source_group, is_in := ('finance', 'coop', 'social', 'manager'))
+    unique_values(columns := (
+      source_type
+    )),
+    accepted_values("column" := source_group, is_in := ('finance', 'coop', 'social', 'manager'))
   )
 )
