@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
+import json
 import os
 import time
 import warnings
@@ -100,29 +102,53 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
     return Context(paths=str(paths.project))
 
 
+def last_build_status(paths: Paths) -> dict | None:
+    """The recorded outcome of the last build, or None if there has been none."""
+    try:
+        return json.loads(paths.status_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _record_status(paths: Paths, status: str, detail: str) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    record = {"status": status, "at": now, "detail": detail}
+    paths.status_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
 def build(paths: Paths, echo: Echo = print) -> BuildResult:
     """Load reports, plan and apply to prod, run every audit, publish; raise BuildError if not."""
-    started = time.perf_counter()
     paths.build_db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(paths):
-        reports = read_reports(paths.reports_dir)
-        echo(f"Read {len(reports)} report(s) from {paths.reports_dir}")
-        connection = duckdb.connect(str(paths.build_db))
         try:
-            changed = write_reports(connection, reports)
-        finally:
-            connection.close()
-        if changed:
-            echo(f"Loaded into raw.*: {', '.join(changed)}")
+            result = _build_locked(paths, echo)
+        except BuildError as error:
+            _record_status(paths, "failed", str(error))
+            raise
+        _record_status(paths, "ok", f"published {result.published}")
+    return result
 
-        from coopwh.console import QuietConsole
 
-        console = QuietConsole(echo)
-        context = open_context(paths, console)
-        try:
-            result = _plan_audit_publish(context, console, paths, changed, echo)
-        finally:
-            context.close()
+def _build_locked(paths: Paths, echo: Echo) -> BuildResult:
+    started = time.perf_counter()
+    reports = read_reports(paths.reports_dir)
+    echo(f"Read {len(reports)} report(s) from {paths.reports_dir}")
+    connection = duckdb.connect(str(paths.build_db))
+    try:
+        changed = write_reports(connection, reports)
+    finally:
+        connection.close()
+    if changed:
+        echo(f"Loaded into raw.*: {', '.join(changed)}")
+
+    from coopwh.console import QuietConsole
+
+    console = QuietConsole(echo)
+    context = open_context(paths, console)
+    try:
+        result = _plan_audit_publish(context, console, paths, changed, echo)
+    finally:
+        context.close()
     result.seconds = time.perf_counter() - started
     return result
 

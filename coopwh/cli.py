@@ -52,6 +52,22 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="the SQL to run")
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sql.set_defaults(handler=_sql)
+
+    export = verbs.add_parser(
+        "export",
+        help="Write an Excel workbook per province with pilots, and a national one.",
+        description="Write an Excel workbook per province with pilots (e.g. exports/四川省.xlsx) "
+        "and a national one (exports/全国.xlsx) from the published marts. Refuses if the last "
+        "build failed.",
+        epilog="example: coopwh export --out exports",
+    )
+    export.add_argument("--out", help="directory for the workbooks (default: <project>/exports)")
+    export.add_argument(
+        "--allow-failed-build",
+        action="store_true",
+        help="export the last good build even though the latest build failed",
+    )
+    export.set_defaults(handler=_export)
     return parser
 
 
@@ -117,6 +133,26 @@ def _sql(args: argparse.Namespace) -> int:
         writer.writerows(rows)
     else:
         print(format_table(columns, rows))
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coopwh.export import ExportError, export
+
+    paths = resolve_paths(args.project, args.warehouse)
+    out_dir = Path(args.out) if args.out else paths.project / "exports"
+    try:
+        export(
+            paths,
+            out_dir,
+            echo=lambda m: print(m, flush=True),
+            allow_failed=args.allow_failed_build,
+        )
+    except ExportError as error:
+        print(f"coopwh export: refused: {error}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -32,6 +32,11 @@ class Paths:
         return self.warehouse / "build" / ".lock"
 
     @property
+    def status_file(self) -> Path:
+        """The outcome of the last build (ok or failed, when, why), read by export."""
+        return self.warehouse / "build" / "last_build.json"
+
+    @property
     def reports_dir(self) -> Path:
         """Reports that make up the warehouse."""
         return self.project / "reports"

@@ -1,0 +1,346 @@
+"""Export Excel workbooks: one per province with pilots and a national one, from the marts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from coopwh.paths import Paths
+from coopwh.workbook import Column, Sheet, write_workbook
+
+Echo = Callable[[str], None]
+NATIONAL = "全国"
+
+LEVELS = {"province": "省级", "prefecture": "地市级", "county": "县级", "pooled": "试点类型汇总"}
+BASES = {"since_2016": "较2016年/试点前", "year_on_year": "同比"}
+KINDS = {
+    "growth_pct": "增长率（较试点前）",
+    "yoy_growth_pct": "同比增长率",
+    "level": "水平值",
+    "share_pct": "占比",
+    "coverage_pct": "覆盖率",
+    "pp_change": "百分点变化",
+    "other": "其他",
+}
+UNITS = {
+    "percent": "%",
+    "pp": "个百分点",
+    "yuan": "元",
+    "household": "户",
+    "person": "人",
+    "count": "个",
+    "sqm": "平方米",
+    "mu": "亩",
+    "other": "其他",
+}
+QUALIFIERS = {"exact": "确数", "approx": "约数", "at_least": "以上", "at_most": "以下"}
+CHECKS = {"pass": "通过", "fail": "不符", "not_checkable": "无法核对"}
+COVERS = {
+    "township": "乡镇",
+    "village": "行政村",
+    "prefecture federation": "地市供销社机构",
+    "prefecture supervisory board": "市级社监事会",
+    "county supervisory board": "县级社监事会",
+    "prefecture and county three councils": "市县两级“三会”",
+    "federation units": "联合社机关及企业",
+    "other": "其他",
+}
+
+SOURCE = [
+    Column("report_id", "来源报告", "Report"),
+    Column("span_start", "原文位置（起）", "Span start", "int"),
+    Column("span_end", "原文位置（止）", "Span end", "int"),
+    Column("sentence", "原文句子", "Source sentence", "sentence"),
+]
+GROWTH = [
+    Column("subject_name", "单位", "Unit"),
+    Column("level_zh", "层级", "Level"),
+    Column("metric_name_zh", "指标", "Metric"),
+    Column("chart_label", "单位·指标", "Unit · metric"),
+    Column("basis_zh", "口径", "Basis"),
+    Column("growth_pct", "增长率", "Growth (%)", "pct"),
+    Column("number_text", "原文数字", "As printed"),
+    Column("baseline", "基期", "Baseline"),
+    Column("period", "期间", "Period"),
+    Column("level_number_text", "对应水平（原文）", "Level as printed"),
+    Column("implied_base_level", "推算基期水平", "Implied base level", "number"),
+    *SOURCE,
+]
+COVERAGE = [
+    Column("subject_name", "单位", "Unit"),
+    Column("level_zh", "层级", "Level"),
+    Column("covers_zh", "覆盖对象", "What is covered"),
+    Column("metric_name_zh", "指标", "Metric"),
+    Column("coverage_before_pct", "试点前覆盖率", "Coverage before (%)", "pct"),
+    Column("coverage_pct", "覆盖率", "Coverage (%)", "pct"),
+    Column("change_pp", "变化（百分点）", "Change (points)", "pp"),
+    Column("qualifier_zh", "数字性质", "Qualifier"),
+    Column("number_text", "原文数字", "As printed"),
+    Column("before_basis", "试点前数值来源", "Before value basis"),
+    *SOURCE,
+]
+FUNDS = [
+    Column("fund_name", "基金", "Fund"),
+    Column("source_type_zh", "出资来源", "Source type"),
+    Column("contributor", "出资方", "Contributor"),
+    Column("amount_yuan", "单笔出资（万元）", "Amount each (10k yuan)", "wan"),
+    Column("multiplier", "出资方数量", "Contributors", "int"),
+    Column("contribution_yuan", "出资合计（万元）", "Contribution (10k yuan)", "wan"),
+    Column("stated_total_yuan", "报告总规模（万元）", "Stated total (10k yuan)", "wan"),
+    Column("recomputed_total_yuan", "各项加总（万元）", "Sum of parts (10k yuan)", "wan"),
+    Column("total_check_zh", "总额核对", "Total check"),
+    Column("leverage", "杠杆倍数", "Leverage (per yuan of co-op money)", "number"),
+    Column("contribution_report_id", "来源报告", "Report"),
+    Column("contribution_span_start", "出资原文位置", "Contribution span start", "int"),
+    Column("total_span_start", "总规模原文位置", "Total span start", "int"),
+]
+PILOTS = [
+    Column("name", "试点单位", "Pilot unit"),
+    Column("federation", "联合社", "Federation"),
+    Column("level_zh", "层级", "Level"),
+    Column("pilot_type_zh", "试点类型", "Pilot type"),
+    Column("has_typical_case", "有典型案例", "Has a typical case"),
+    Column("sales_growth_pct", "销售总额增长", "Sales growth (%)", "pct"),
+    Column("profit_growth_pct", "利润总额增长", "Profit growth (%)", "pct"),
+    Column("equity_growth_pct", "所有者权益增长", "Equity growth (%)", "pct"),
+    Column("farm_product_sales_growth_pct", "农产品销售额增长", "Farm sales growth (%)", "pct"),
+    Column("sales_total_yuan", "销售总额（亿元）", "Total sales (100m yuan)", "yi"),
+    Column("township_coverage_before_pct", "试点前乡镇覆盖率", "Township coverage before", "pct"),
+    Column("township_coverage_pct", "乡镇覆盖率", "Township coverage (%)", "pct"),
+    Column("funds_stated_total_yuan", "基金规模（亿元）", "Fund size (100m yuan)", "yi"),
+    Column("facts", "数据条数", "Figures", "int"),
+    Column("sales_growth_fact_id", "销售增长数据编号", "Sales growth fact id"),
+    Column("township_coverage_fact_id", "覆盖率数据编号", "Coverage fact id"),
+]
+FACTS = [
+    Column("subject_name", "单位", "Unit"),
+    Column("level_zh", "层级", "Level"),
+    Column("metric", "指标（原文）", "Metric as printed"),
+    Column("metric_name_zh", "规范指标", "Canonical metric"),
+    Column("kind_zh", "类别", "Kind"),
+    Column("value", "数值", "Value", "value"),
+    Column("unit_zh", "单位（量纲）", "Unit of measure"),
+    Column("qualifier_zh", "数字性质", "Qualifier"),
+    Column("number_text", "原文数字", "As printed"),
+    Column("baseline", "基期", "Baseline"),
+    Column("period", "期间", "Period"),
+    Column("note", "备注", "Note"),
+    *SOURCE,
+]
+GUIDE = (
+    "本工作簿由供销合作社改革试点数据仓库自动生成，请勿手工修改。"
+    "各表第一行为表头，可筛选；百分数以“%”显示，金额以万元或亿元显示。"
+    "每个数字都注明来源报告及其在原文中的位置（字符序号，从0起）和原文句子，可据此核对。"
+    "“增长”表为较2016年（试点前）的增长及同比增长；“覆盖率”表为基层社等覆盖情况；"
+    "“基金”表为基金出资构成与核对；“试点单位”表为各试点单位关键指标；"
+    "“全部数据”表列出全部数字；“字段说明”表给出各列的中英文名称。"
+)
+
+
+class ExportError(Exception):
+    """An export that was refused or failed; the message says why."""
+
+
+@dataclass
+class Warehouse:
+    """Everything an export reads from the published copy."""
+
+    built_at: dt.datetime
+    audit_summary: dict
+    reports: list[dict]
+    warnings: list[dict]
+    facts: list[dict]
+    growth: list[dict]
+    coverage: list[dict]
+    funds: list[dict]
+    pilots: list[dict]
+
+
+def export(
+    paths: Paths, out_dir: Path, echo: Echo = print, allow_failed: bool = False
+) -> list[Path]:
+    """Write a workbook per province with pilots and a national one; return their paths."""
+    from coopwh.build import last_build_status
+
+    status = last_build_status(paths)
+    if status and status["status"] != "ok" and not allow_failed:
+        raise ExportError(
+            f"the last build ({status['at']}) failed, so its marts were not published: "
+            f"{status['detail']}\nFix it and run `coopwh build`, or pass --allow-failed-build "
+            "to export the last good build"
+        )
+    started = time.perf_counter()
+    data = read_warehouse(paths)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    provinces = sorted({(p["province_code"], p["province_name"]) for p in data.pilots})
+    written = [write_national(data, out_dir)]
+    echo(f"  {written[0]}")
+    for number, (code, name) in enumerate(provinces, start=1):
+        written.append(write_province(data, out_dir, code, name))
+        echo(f"  [{number}/{len(provinces)}] {written[-1]}")
+    echo(f"Wrote {len(written)} workbooks to {out_dir} in {time.perf_counter() - started:.1f} s")
+    return written
+
+
+def read_warehouse(paths: Paths) -> Warehouse:
+    """Read the marts an export needs from the published, read-only copy."""
+    if not paths.published_db.exists():
+        raise ExportError(f"{paths.published_db}: no warehouse yet; run `coopwh build` first")
+    with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+
+        def rows(sql: str) -> list[dict]:
+            cursor = connection.execute(sql)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+        (info,) = rows("SELECT built_at, audit_summary FROM meta.build_info")
+        return Warehouse(
+            built_at=info["built_at"],
+            audit_summary=json.loads(info["audit_summary"]),
+            reports=rows("SELECT * FROM meta.reports ORDER BY report_id"),
+            warnings=rows(
+                "SELECT * FROM marts.audit_findings WHERE status = 'warning' ORDER BY finding_id"
+            ),
+            facts=rows("SELECT * FROM marts.facts ORDER BY report_id, span_start, subject_id"),
+            growth=rows(
+                "SELECT * FROM marts.growth_since_2016 "
+                "ORDER BY subject_kind DESC, basis, subject_id, span_start"
+            ),
+            coverage=rows("SELECT * FROM marts.coverage_by_level ORDER BY report_id, span_start"),
+            funds=rows(
+                "SELECT * FROM marts.fund_composition "
+                "ORDER BY fund_id, contribution_span_start NULLS LAST"
+            ),
+            pilots=rows("SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
+        )
+
+
+def write_national(data: Warehouse, out_dir: Path) -> Path:
+    """The national workbook: every pilot, pooled results and every figure."""
+    path = out_dir / f"{NATIONAL}.xlsx"
+    scope = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
+    sheets = _sheets(data.growth, data.coverage, data.funds, data.pilots, data.facts)
+    write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(NATIONAL))
+    return path
+
+
+def write_province(data: Warehouse, out_dir: Path, code: str, name: str) -> Path:
+    """One province's workbook: its pilots at every level, and its pilot types' pooled results."""
+    pilots = [p for p in data.pilots if p["province_code"] == code]
+    pilot_ids = {p["pilot_id"] for p in pilots}
+    types = {p["pilot_type_code"] for p in pilots}
+    growth = [
+        g
+        for g in data.growth
+        if g["province_code"] == code
+        or (g["subject_kind"] == "pilot_type" and g["subject_id"] in types)
+    ]
+    coverage = [c for c in data.coverage if c["province_code"] == code]
+    funds = [f for f in data.funds if f["subject_id"] in pilot_ids]
+    facts = [f for f in data.facts if f["province_code"] == code]
+    scope = f"{name}的试点单位：" + "、".join(p["name"] for p in pilots)
+    sheets = _sheets(growth, coverage, funds, pilots, facts)
+    path = out_dir / f"{name}.xlsx"
+    write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(name))
+    return path
+
+
+def _title(scope: str) -> str:
+    return f"供销合作社综合改革专项试点数据 · {scope}"
+
+
+def _sheets(growth, coverage, funds, pilots, facts) -> list[Sheet]:
+    sheets = [
+        Sheet(
+            "增长",
+            GROWTH,
+            [_growth_row(g) for g in growth],
+            note="" if growth else "本范围内报告未给出增长数据。",
+            chart=("较2016年/试点前的增长（%）", "chart_label", "growth_pct"),
+        ),
+        Sheet(
+            "覆盖率",
+            COVERAGE,
+            [_coverage_row(c) for c in coverage],
+            note="" if coverage else "本范围内报告未给出覆盖率数据。",
+        ),
+    ]
+    if funds:
+        sheets.append(Sheet("基金", FUNDS, [_fund_row(f) for f in funds]))
+    sheets.append(Sheet("试点单位", PILOTS, [_pilot_row(p) for p in pilots]))
+    sheets.append(Sheet("全部数据", FACTS, [_fact_row(f) for f in facts]))
+    return sheets
+
+
+def _growth_row(row: dict) -> dict:
+    year_on_year = "（同比）" if row["basis"] == "year_on_year" else ""
+    return {
+        **row,
+        "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
+        "basis_zh": BASES[row["basis"]],
+        "chart_label": f"{row['subject_name']}·{row['metric_name_zh']}{year_on_year}",
+    }
+
+
+def _coverage_row(row: dict) -> dict:
+    return {
+        **row,
+        "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
+        "covers_zh": COVERS.get(row["covers"], row["covers"]),
+        "qualifier_zh": QUALIFIERS[row["qualifier"]],
+        "before_basis": {
+            "stated": "报告给出",
+            "implied by the percentage-point change": "由百分点变化推算",
+        }.get(row["before_basis"], row["before_basis"]),
+    }
+
+
+def _fund_row(row: dict) -> dict:
+    return {**row, "total_check_zh": CHECKS.get(row["total_check"], row["total_check"])}
+
+
+def _pilot_row(row: dict) -> dict:
+    return {**row, "level_zh": LEVELS[row["level"]]}
+
+
+def _fact_row(row: dict) -> dict:
+    return {
+        **row,
+        "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
+        "kind_zh": KINDS[row["kind"]],
+        "unit_zh": UNITS[row["unit"]],
+        "qualifier_zh": QUALIFIERS[row["qualifier"]],
+    }
+
+
+def _cover(data: Warehouse, scope: str) -> list[tuple[str, str]]:
+    summary = data.audit_summary
+    passed = summary["audits"] - summary["failed_blocking"] - summary["warnings"]
+    status = (
+        f"阻断性审计全部通过（{passed}/{summary['audits']} 项通过，{summary['warnings']} 项警告）"
+        if summary["failed_blocking"] == 0
+        else f"有 {summary['failed_blocking']} 项阻断性审计未通过"
+    )
+    reports = "\n".join(
+        f"{r['title']}（{r['report_id']}，数据截至 {r['data_as_of']}，SHA-256 {r['sha256'][:12]}）"
+        for r in data.reports
+    )
+    warnings = "\n".join(
+        f"{i}. {w['message']}\n   原文：{w['sentences']}" for i, w in enumerate(data.warnings, 1)
+    )
+    vintage = max((r["data_as_of"] or "" for r in data.reports), default="")
+    return [
+        ("范围", scope),
+        ("数据截至", vintage),
+        ("来源报告", reports),
+        ("生成时间", f"{data.built_at:%Y-%m-%d %H:%M:%S} UTC（数据仓库构建时间）"),
+        ("审计状态", status),
+        ("警告", warnings or "无"),
+        ("使用说明", GUIDE),
+    ]

@@ -1,0 +1,207 @@
+"""Excel export: every workbook reopens, every number matches the marts, text stays text."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from coopwh.workbook import set_text
+from tests.conftest import coopwh
+
+
+@pytest.fixture(scope="module")
+def exported(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("exports")
+    result = coopwh(built_project, "export", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def marts(project: Path, sql: str) -> list[tuple]:
+    path = project / "warehouse" / "coopwh.duckdb"
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def sheet_rows(path: Path, title: str) -> list[dict]:
+    sheet = load_workbook(path)[title]
+    values = list(sheet.iter_rows(values_only=True))
+    header, rows = values[0], []
+    for row in values[1:]:
+        if all(value is None for value in row):
+            break  # the table ends at the first empty row; a note may follow
+        rows.append(dict(zip(header, row, strict=True)))
+    return rows
+
+
+def test_a_workbook_per_province_with_pilots_and_a_national_one(
+    built_project: Path, exported: Path
+) -> None:
+    provinces = {
+        name
+        for (name,) in marts(
+            built_project, "SELECT DISTINCT province_name FROM marts.pilot_scorecard"
+        )
+    }
+    assert {p.stem for p in exported.glob("*.xlsx")} == provinces | {"全国"}
+    assert "四川省" in provinces and len(provinces) == 26
+
+
+def test_every_fact_in_every_workbook_matches_the_marts(
+    built_project: Path, exported: Path
+) -> None:
+    facts = {
+        (report, start, subject): value
+        for report, start, subject, value in marts(
+            built_project, "SELECT report_id, span_start, subject_name, value FROM marts.facts"
+        )
+    }
+    seen = 0
+    for path in exported.glob("*.xlsx"):
+        for row in sheet_rows(path, "全部数据"):
+            key = (row["来源报告"], row["原文位置（起）"], row["单位"])
+            assert row["数值"] == pytest.approx(facts[key]), (path.name, row)
+            seen += 1
+    assert seen == 2 * len(facts) - sum(1 for key in facts if key[2].endswith("（汇总）"))
+
+
+def test_growth_funds_and_pilots_sheets_match_the_marts(
+    built_project: Path, exported: Path
+) -> None:
+    growth = {
+        (start, subject): value
+        for start, subject, value in marts(
+            built_project,
+            "SELECT span_start, subject_name, growth_pct FROM marts.growth_since_2016",
+        )
+    }
+    contributions = dict(
+        marts(
+            built_project,
+            "SELECT contribution_span_start, contribution_yuan FROM marts.fund_composition "
+            "WHERE contribution_span_start IS NOT NULL",
+        )
+    )
+    sales = dict(marts(built_project, "SELECT name, sales_growth_pct FROM marts.pilot_scorecard"))
+    for path in exported.glob("*.xlsx"):
+        book = load_workbook(path)
+        for row in sheet_rows(path, "增长"):
+            assert row["增长率"] == growth[(row["原文位置（起）"], row["单位"])]
+        if "基金" in book.sheetnames:
+            for row in sheet_rows(path, "基金"):
+                if row["出资原文位置"] is not None:
+                    assert row["出资合计（万元）"] * 10_000 == pytest.approx(
+                        contributions[row["出资原文位置"]]
+                    )
+        for row in sheet_rows(path, "试点单位"):
+            assert row["销售总额增长"] == sales[row["试点单位"]]
+
+
+def test_beijing_workbook_shows_its_fund_in_wan_yuan(exported: Path) -> None:
+    rows = sheet_rows(exported / "北京市.xlsx", "基金")
+    assert {row["报告总规模（万元）"] for row in rows} == {100_000}
+    sheet = load_workbook(exported / "北京市.xlsx")["基金"]
+    assert sheet["G2"].number_format == "#,##0.00##"
+
+
+def test_sheets_are_made_for_reading(exported: Path) -> None:
+    book = load_workbook(exported / "四川省.xlsx")
+    assert book.sheetnames == ["封面", "增长", "覆盖率", "试点单位", "全部数据", "字段说明"]
+    facts = book["全部数据"]
+    assert facts.freeze_panes == "A2"
+    assert facts.auto_filter.ref.startswith("A1:")
+    assert facts.print_title_rows == "$1:$1"
+    assert facts.page_setup.orientation == "landscape"
+    assert facts.sheet_properties.pageSetUpPr.fitToPage
+    percent = [c for c in facts["F"][1:] if c.number_format.endswith('"%"')]
+    assert percent and all(isinstance(c.value, int | float) for c in percent)
+    cover = {row[0]: row[1] for row in book["封面"].iter_rows(min_row=3, values_only=True)}
+    assert "阻断性审计全部通过" in cover["审计状态"]
+    assert "37个" in cover["警告"]
+    assert cover["数据截至"] == "2019-01"
+
+
+def test_national_growth_sheet_has_a_native_bar_chart(exported: Path) -> None:
+    sheet = load_workbook(exported / "全国.xlsx")["增长"]
+    assert len(sheet._charts) == 1
+
+
+def test_same_warehouse_gives_the_same_bytes(
+    built_project: Path, tmp_path: Path, exported: Path
+) -> None:
+    again = tmp_path / "again"
+    assert coopwh(built_project, "export", "--out", str(again)).returncode == 0
+    for path in exported.glob("*.xlsx"):
+        assert _digest(path) == _digest(again / path.name), path.name
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1:A2)", "+86 10 1234", "-3%", "@cmd"])
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, text: str) -> None:
+    book = Workbook()
+    set_text(book.active["A1"], text)
+    book.save(tmp_path / "t.xlsx")
+    cell = load_workbook(tmp_path / "t.xlsx").active["A1"]
+    assert (cell.value, cell.data_type) == (text, "s")
+
+
+def test_a_report_sentence_beginning_with_equals_comes_back_as_text(
+    fresh_project: Path, tmp_path: Path
+) -> None:
+    report = fresh_project / "reports" / "2019-gxs-reform-pilots.txt"
+    text = report.read_text(encoding="utf-8")
+    sentence = "县联合社143名社员代表中，农民代表102人，占比71%；"
+    report.write_text(text.replace(sentence, "=" + sentence[1:]), encoding="utf-8")
+    assert coopwh(fresh_project, "build").returncode == 0
+    out = tmp_path / "out"
+    assert coopwh(fresh_project, "export", "--out", str(out)).returncode == 0
+    rows = sheet_rows(out / "河北省.xlsx", "全部数据")
+    (row,) = [r for r in rows if r["原文数字"] == "102人"]
+    assert row["原文句子"] == "=" + sentence[1:]
+
+
+def test_export_refuses_after_a_failed_build(fresh_project: Path, tmp_path: Path) -> None:
+    seed = fresh_project / "seeds" / "fund_contributions.csv"
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("246000000", "256000000"), encoding="utf-8"
+    )
+    assert coopwh(fresh_project, "build").returncode == 1
+    result = coopwh(fresh_project, "export", "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "refused" in result.stderr and "assert_fund_parts_sum_to_stated_total" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc); .ci/run installs it",
+)
+def test_every_workbook_converts_to_pdf_with_libreoffice(exported: Path, tmp_path: Path) -> None:
+    books = sorted(exported.glob("*.xlsx"))
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, books),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    pdfs = {p.stem for p in tmp_path.glob("*.pdf")}
+    assert pdfs == {b.stem for b in books}
+    assert all(p.stat().st_size > 1000 for p in tmp_path.glob("*.pdf"))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
