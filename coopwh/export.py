@@ -62,15 +62,20 @@ GROWTH = [
     Column("subject_name", "单位", "Unit"),
     Column("level_zh", "层级", "Level"),
     Column("metric_name_zh", "指标", "Metric"),
-    Column("chart_label", "单位·指标", "Unit · metric"),
     Column("basis_zh", "口径", "Basis"),
     Column("growth_pct", "增长率", "Growth (%)", "pct"),
     Column("number_text", "原文数字", "As printed"),
     Column("baseline", "基期", "Baseline"),
     Column("period", "期间", "Period"),
     Column("level_number_text", "对应水平（原文）", "Level as printed"),
+    Column("level_unit_zh", "水平量纲", "Level unit"),
     Column("implied_base_level", "推算基期水平", "Implied base level", "number"),
     *SOURCE,
+]
+CHART = [
+    Column("chart_label", "单位·指标", "Unit · metric"),
+    Column("growth_pct", "较2016年增长", "Growth since 2016 (%)", "pct"),
+    Column("span_start", "原文位置（起）", "Span start", "int"),
 ]
 COVERAGE = [
     Column("subject_name", "单位", "Unit"),
@@ -256,12 +261,19 @@ def _title(scope: str) -> str:
 
 
 def _sheets(growth, coverage, funds, pilots, facts) -> list[Sheet]:
+    since_2016 = [_growth_row(g) for g in growth if g["basis"] == "since_2016"]
     sheets = [
         Sheet(
             "增长",
             GROWTH,
             [_growth_row(g) for g in growth],
             note="" if growth else "本范围内报告未给出增长数据。",
+        ),
+        Sheet(
+            "增长图",
+            CHART,
+            since_2016,
+            note="" if since_2016 else "本范围内报告未给出较2016年（试点前）的增长数据。",
             chart=("较2016年/试点前的增长（%）", "chart_label", "growth_pct"),
         ),
         Sheet(
@@ -284,6 +296,7 @@ def _growth_row(row: dict) -> dict:
         **row,
         "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
         "basis_zh": BASES[row["basis"]],
+        "level_unit_zh": UNITS.get(row["level_unit"] or "", row["level_unit"]),
         "chart_label": f"{row['subject_name']}·{row['metric_name_zh']}{year_on_year}",
     }
 

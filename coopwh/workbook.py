@@ -21,7 +21,10 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=16)
 THIN = Side(style="thin", color="B7B7B7")
-MAX_WIDTH = 60
+MAX_WIDTH = 40
+SENTENCE_WIDTH = 60
+COVER_WIDTH = 100
+LINE_HEIGHT = 15  # points per line of wrapped text
 SCALES = {"wan": 10_000, "yi": 100_000_000}  # yuan shown in 万元 and 亿元
 
 
@@ -91,8 +94,9 @@ def _write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> 
         text_cell = sheet.cell(row=row, column=2)
         set_text(text_cell, text)
         text_cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = LINE_HEIGHT * _lines(text, COVER_WIDTH)
     sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 100
+    sheet.column_dimensions["B"].width = COVER_WIDTH
     _print_setup(sheet, repeat_header=False)
 
 
@@ -103,9 +107,13 @@ def _write_table(sheet: Worksheet, spec: Sheet) -> None:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
+    wrapped = [column.key for column in spec.columns if column.fmt == "sentence"]
     for row_index, row in enumerate(spec.rows, start=2):
         for col_index, column in enumerate(spec.columns, start=1):
             _write_value(sheet.cell(row=row_index, column=col_index), row, column)
+        lines = max([_lines(str(row.get(key) or ""), SENTENCE_WIDTH) for key in wrapped] or [1])
+        if lines > 1:
+            sheet.row_dimensions[row_index].height = LINE_HEIGHT * lines
     last_row = max(len(spec.rows) + 1, 1)
     if spec.rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
@@ -157,7 +165,7 @@ def _write_value(cell, row: dict, column: Column) -> None:  # cell: openpyxl Cel
 def _fit_widths(sheet: Worksheet, spec: Sheet) -> None:
     for index, column in enumerate(spec.columns, start=1):
         if column.fmt == "sentence":
-            width = 70
+            width = SENTENCE_WIDTH
         else:
             texts = [column.zh] + [_shown(row.get(column.key), column) for row in spec.rows]
             width = min(MAX_WIDTH, max(_display_width(text) for text in texts) + 2)
@@ -178,6 +186,11 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _lines(text: str, width: int) -> int:
+    """How many lines text takes when wrapped in a column of this width."""
+    return sum(max(1, -(-_display_width(part) // (width - 2))) for part in text.split("\n"))
+
+
 def _add_chart(sheet: Worksheet, spec: Sheet, last_row: int) -> None:
     chart_title, label_key, value_key = spec.chart
     keys = [column.key for column in spec.columns]
@@ -187,14 +200,16 @@ def _add_chart(sheet: Worksheet, spec: Sheet, last_row: int) -> None:
     chart.title = chart_title
     chart.y_axis.title = "增长（%）"
     chart.legend = None
+    chart.x_axis.tickLblSkip = 1  # a label for every bar
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     chart.add_data(
         Reference(sheet, min_col=value_col, min_row=1, max_row=last_row), titles_from_data=True
     )
     chart.set_categories(Reference(sheet, min_col=label_col, min_row=2, max_row=last_row))
-    chart.height = max(7.5, 0.5 * (last_row - 1) + 3)
-    chart.width = 18
-    anchor_row = last_row + (4 if spec.note else 2)
-    sheet.add_chart(chart, f"A{anchor_row}")
+    chart.height = max(7.5, 0.8 * (last_row - 1) + 3)
+    chart.width = 20
+    sheet.add_chart(chart, f"{get_column_letter(len(spec.columns) + 2)}2")
 
 
 def _write_dictionary(sheet: Worksheet, sheets: list[Sheet]) -> None:

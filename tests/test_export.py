@@ -112,7 +112,7 @@ def test_beijing_workbook_shows_its_fund_in_wan_yuan(exported: Path) -> None:
 
 def test_sheets_are_made_for_reading(exported: Path) -> None:
     book = load_workbook(exported / "四川省.xlsx")
-    assert book.sheetnames == ["封面", "增长", "覆盖率", "试点单位", "全部数据", "字段说明"]
+    assert book.sheetnames == ["封面", "增长", "增长图", "覆盖率", "试点单位", "全部数据", "字段说明"]
     facts = book["全部数据"]
     assert facts.freeze_panes == "A2"
     assert facts.auto_filter.ref.startswith("A1:")
@@ -128,7 +128,7 @@ def test_sheets_are_made_for_reading(exported: Path) -> None:
 
 
 def test_national_growth_sheet_has_a_native_bar_chart(exported: Path) -> None:
-    sheet = load_workbook(exported / "全国.xlsx")["增长"]
+    sheet = load_workbook(exported / "全国.xlsx")["增长图"]
     assert len(sheet._charts) == 1
 
 
