@@ -138,6 +138,18 @@ FACTS = [
     Column("note", "备注", "Note"),
     *SOURCE,
 ]
+DERIVED = {
+    "level_zh": "Administrative level of the unit, in Chinese",
+    "basis_zh": "Basis of the growth: since 2016 / before the pilot, or year on year",
+    "level_unit_zh": "Unit of measure of the level, in Chinese",
+    "chart_label": "Unit and metric, the label of the chart's bar",
+    "covers_zh": "What is covered, in Chinese",
+    "qualifier_zh": "exact, approx (多, 余, 约), at least (以上) or at most (以下), in Chinese",
+    "kind_zh": "Kind of figure, in Chinese",
+    "unit_zh": "Unit of measure, in Chinese",
+    "total_check_zh": "Whether the parts add up to the stated total, in Chinese",
+    "pilot_type_zh": "Special pilot type, in Chinese",
+}
 GUIDE = (
     "本工作簿由供销合作社改革试点数据仓库自动生成，请勿手工修改。"
     "各表第一行为表头，可筛选；百分数以“%”显示，金额以万元或亿元显示。"
@@ -165,6 +177,7 @@ class Warehouse:
     coverage: list[dict]
     funds: list[dict]
     pilots: list[dict]
+    comments: dict[str, dict[str, str]]  # mart -> column -> description
 
 
 def export(
@@ -223,14 +236,29 @@ def read_warehouse(paths: Paths) -> Warehouse:
                 "ORDER BY fund_id, contribution_span_start NULLS LAST"
             ),
             pilots=rows("SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
+            comments=_comments(
+                rows(
+                    "SELECT table_name, column_name, comment FROM duckdb_columns() "
+                    "WHERE schema_name = 'marts' AND comment IS NOT NULL"
+                )
+            ),
         )
+
+
+def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
+    comments: dict[str, dict[str, str]] = {}
+    for row in rows:
+        comments.setdefault(f"marts.{row['table_name']}", {})[row["column_name"]] = row["comment"]
+    for mart in comments.values():
+        mart.update(DERIVED)
+    return comments
 
 
 def write_national(data: Warehouse, out_dir: Path) -> Path:
     """The national workbook: every pilot, pooled results and every figure."""
     path = out_dir / f"{NATIONAL}.xlsx"
     scope = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
-    sheets = _sheets(data.growth, data.coverage, data.funds, data.pilots, data.facts)
+    sheets = _sheets(data, data.growth, data.coverage, data.funds, data.pilots, data.facts)
     write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(NATIONAL))
     return path
 
@@ -250,7 +278,7 @@ def write_province(data: Warehouse, out_dir: Path, code: str, name: str) -> Path
     funds = [f for f in data.funds if f["subject_id"] in pilot_ids]
     facts = [f for f in data.facts if f["province_code"] == code]
     scope = f"{name}的试点单位：" + "、".join(p["name"] for p in pilots)
-    sheets = _sheets(growth, coverage, funds, pilots, facts)
+    sheets = _sheets(data, growth, coverage, funds, pilots, facts)
     path = out_dir / f"{name}.xlsx"
     write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(name))
     return path
@@ -260,7 +288,7 @@ def _title(scope: str) -> str:
     return f"供销合作社综合改革专项试点数据 · {scope}"
 
 
-def _sheets(growth, coverage, funds, pilots, facts) -> list[Sheet]:
+def _sheets(data: Warehouse, growth, coverage, funds, pilots, facts) -> list[Sheet]:
     since_2016 = [_growth_row(g) for g in growth if g["basis"] == "since_2016"]
     sheets = [
         Sheet(
@@ -287,6 +315,17 @@ def _sheets(growth, coverage, funds, pilots, facts) -> list[Sheet]:
         sheets.append(Sheet("基金", FUNDS, [_fund_row(f) for f in funds]))
     sheets.append(Sheet("试点单位", PILOTS, [_pilot_row(p) for p in pilots]))
     sheets.append(Sheet("全部数据", FACTS, [_fact_row(f) for f in facts]))
+    sources = {
+        "增长": "marts.growth_since_2016",
+        "增长图": "marts.growth_since_2016",
+        "覆盖率": "marts.coverage_by_level",
+        "基金": "marts.fund_composition",
+        "试点单位": "marts.pilot_scorecard",
+        "全部数据": "marts.facts",
+    }
+    for sheet in sheets:
+        sheet.source = sources[sheet.title]
+        sheet.descriptions = data.comments.get(sheet.source, {})
     return sheets
 
 

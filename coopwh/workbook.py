@@ -51,6 +51,8 @@ class Sheet:
     rows: list[dict]
     note: str = ""
     chart: tuple[str, str, str] | None = None  # (title, label key, value key)
+    source: str = ""  # the mart the rows come from, for the column dictionary
+    descriptions: dict[str, str] | None = None  # column key -> description (the mart's comment)
 
 
 def write_workbook(
@@ -217,9 +219,17 @@ def _write_dictionary(sheet: Worksheet, sheets: list[Sheet]) -> None:
         Column("sheet", "工作表", "Sheet"),
         Column("zh", "列名", "Column (Chinese)"),
         Column("en", "Column", "Column (English)"),
+        Column("source", "来源字段", "Source column"),
+        Column("description", "说明（英文）", "Description", "sentence"),
     ]
     rows = [
-        {"sheet": spec.title, "zh": column.zh, "en": column.en}
+        {
+            "sheet": spec.title,
+            "zh": column.zh,
+            "en": column.en,
+            "source": f"{spec.source}.{column.key}" if spec.source else "",
+            "description": (spec.descriptions or {}).get(column.key, ""),
+        }
         for spec in sheets
         for column in spec.columns
     ]

@@ -112,7 +112,15 @@ def test_beijing_workbook_shows_its_fund_in_wan_yuan(exported: Path) -> None:
 
 def test_sheets_are_made_for_reading(exported: Path) -> None:
     book = load_workbook(exported / "四川省.xlsx")
-    assert book.sheetnames == ["封面", "增长", "增长图", "覆盖率", "试点单位", "全部数据", "字段说明"]
+    assert book.sheetnames == [
+        "封面",
+        "增长",
+        "增长图",
+        "覆盖率",
+        "试点单位",
+        "全部数据",
+        "字段说明",
+    ]
     facts = book["全部数据"]
     assert facts.freeze_panes == "A2"
     assert facts.auto_filter.ref.startswith("A1:")
