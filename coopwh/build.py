@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -16,11 +17,14 @@ from pathlib import Path
 import duckdb
 
 from coopwh.paths import Paths
-from loaders.raw import write_reports
-from loaders.reports import Report, ReportError, read_report
+from loaders.extract import Fact, extract_facts
+from loaders.raw import stored_hashes, write_reports
+from loaders.reference import load_gazetteer
+from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
 Echo = Callable[[str], None]
-RAW_READERS = ["staging.stg_raw__report_sentences"]
+RAW_READERS = ["staging.stg_raw__report_sentences", "staging.stg_raw__extracted_facts"]
+WATCHED = ("reports", "seeds", "models", "audits", "macros", "config.yaml", "external_models.yaml")
 
 
 class BuildError(Exception):
@@ -77,15 +81,39 @@ def build_lock(paths: Paths) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def report_files(reports_dir: Path) -> list[Path]:
+    """The report files a build reads: .txt, .docx and .html directly in reports_dir."""
+    return sorted(
+        p for p in reports_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
 def read_reports(reports_dir: Path) -> list[Report]:
     """Read every report in reports_dir; a bad file stops the build before anything is written."""
-    files = sorted(p for p in reports_dir.glob("*.txt") if p.is_file())
+    files = report_files(reports_dir) if reports_dir.is_dir() else []
     if not files:
-        raise BuildError(f"{reports_dir}: no reports (*.txt) to build from")
+        raise BuildError(f"{reports_dir}: no reports (.txt, .docx, .html) to build from")
     try:
         return [read_report(path) for path in files]
     except ReportError as error:
         raise BuildError(f"{error}; nothing was loaded and the warehouse is unchanged") from error
+
+
+def fingerprint(paths: Paths) -> str:
+    """A cheap signature of everything a build reads (names, sizes, modification times)."""
+    digest = hashlib.sha256()
+    for name in WATCHED:
+        root = paths.project / name
+        entries = [root] if root.is_file() else sorted(root.glob("*")) if root.is_dir() else []
+        if name in ("models", "audits", "macros"):
+            entries = sorted(root.rglob("*")) if root.is_dir() else []
+        for entry in entries:
+            if entry.is_file() and "__pycache__" not in entry.parts:
+                stat = entry.stat()
+                digest.update(
+                    f"{entry.relative_to(paths.project)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+                )
+    return digest.hexdigest()
 
 
 def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Context
@@ -110,9 +138,9 @@ def last_build_status(paths: Paths) -> dict | None:
         return None
 
 
-def _record_status(paths: Paths, status: str, detail: str) -> None:
+def _record_status(paths: Paths, status: str, detail: str, signature: str = "") -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    record = {"status": status, "at": now, "detail": detail}
+    record = {"status": status, "at": now, "detail": detail, "fingerprint": signature}
     paths.status_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
 
@@ -120,26 +148,47 @@ def build(paths: Paths, echo: Echo = print) -> BuildResult:
     """Load reports, plan and apply to prod, run every audit, publish; raise BuildError if not."""
     paths.build_db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(paths):
-        try:
-            result = _build_locked(paths, echo)
-        except BuildError as error:
-            _record_status(paths, "failed", str(error))
-            raise
-        _record_status(paths, "ok", f"published {result.published}")
+        return build_locked(paths, echo)
+
+
+def build_locked(paths: Paths, echo: Echo) -> BuildResult:
+    """build(), for a caller that already holds the build lock; records the outcome."""
+    signature = fingerprint(paths)
+    try:
+        result = _build(paths, echo)
+    except BuildError as error:
+        _record_status(paths, "failed", str(error), signature)
+        raise
+    _record_status(paths, "ok", f"published {result.published}", signature)
     return result
 
 
-def _build_locked(paths: Paths, echo: Echo) -> BuildResult:
+def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, list[Fact]]:
+    """The extractor's facts for each report, with the units and metrics the seeds know."""
+    gazetteer = load_gazetteer(paths.project / "seeds")
+    return {
+        report.report_id: extract_facts(report.text, report.report_id, gazetteer)
+        for report in reports
+    }
+
+
+def _build(paths: Paths, echo: Echo) -> BuildResult:
     started = time.perf_counter()
     reports = read_reports(paths.reports_dir)
     echo(f"Read {len(reports)} report(s) from {paths.reports_dir}")
     connection = duckdb.connect(str(paths.build_db))
     try:
-        changed = write_reports(connection, reports)
+        known = stored_hashes(connection)
+        to_extract = [r for r in reports if known.get(r.report_id) != r.sha256]
+        facts = extract_reports(paths, to_extract)
+        changed = write_reports(connection, reports, facts)
     finally:
         connection.close()
     if changed:
-        echo(f"Loaded into raw.*: {', '.join(changed)}")
+        counts = ", ".join(
+            f"{rid} ({len(facts.get(rid, []))} figures extracted)" for rid in changed
+        )
+        echo(f"Loaded into raw.*: {counts}")
 
     from coopwh.console import QuietConsole
 

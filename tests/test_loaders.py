@@ -39,7 +39,7 @@ def test_utf8_with_bom_reads_as_the_same_text(tmp_path: Path, report_text: str) 
         (b"", "is empty"),
         (b"   \n\n", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is binary"),
-        ("供销合作社".encode("gb18030") + b"\xff\xfe\xfd", "is not UTF-8"),
+        ("供销合作社".encode("gb18030") + b"\xff\xfe\xfd", "is not text in UTF-8 or GB18030"),
     ],
 )
 def test_bad_report_files_raise_an_error_naming_the_file(

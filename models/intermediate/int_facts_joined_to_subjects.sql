@@ -8,7 +8,7 @@ MODEL (
 WITH facts AS (
   SELECT
     *
-  FROM staging.stg_seeds__report_facts
+  FROM intermediate.int_facts_unioned
 ), pilots AS (
   SELECT
     *

@@ -1,10 +1,10 @@
-/* Growth per subject and canonical metric: against the 2016 / pre-pilot baseline, and year on year kept apart in its own basis. With the implied base level where the report also gives the level. */
+/* Growth per report, subject and canonical metric: against the 2016 / pre-pilot baseline, and year on year kept apart in its own basis. With the implied base level where the report also gives the level. */
 MODEL (
   name marts.growth_since_2016,
   kind FULL,
-  grain (subject_id, metric_code, basis),
+  grain (report_id, subject_id, metric_code, basis),
   audits (
-    unique_combination_of_columns(columns := (subject_id, metric_code, basis)),
+    unique_combination_of_columns(columns := (report_id, subject_id, metric_code, basis)),
     not_null(columns := (subject_id, metric_code, basis, growth_pct, report_id, span_start)),
     accepted_range("column" := growth_pct, min_v := -100, inclusive := FALSE)
   )
@@ -20,14 +20,23 @@ WITH facts AS (
     CASE WHEN kind = 'growth_pct' THEN 'since_2016' ELSE 'year_on_year' END AS basis
   FROM facts
   WHERE
-    (
-      kind = 'growth_pct' AND baseline_code = 'pre_pilot'
+    NOT metric_code IS NULL
+    AND (
+      (
+        kind = 'growth_pct' AND baseline_code = 'pre_pilot'
+      )
+      OR (
+        kind = 'yoy_growth_pct' AND baseline_code = 'prior_year'
+      )
     )
-    OR (
-      kind = 'yoy_growth_pct' AND baseline_code = 'prior_year'
-    )
+  QUALIFY
+    ROW_NUMBER() OVER (
+      PARTITION BY report_id, subject_id, metric_code, kind
+      ORDER BY review_status, span_start
+    ) = 1
 ), level_facts AS (
   SELECT
+    report_id,
     subject_id,
     metric_code,
     value,
@@ -39,7 +48,10 @@ WITH facts AS (
   WHERE
     kind = 'level' AND NOT metric_code IS NULL
   QUALIFY
-    ROW_NUMBER() OVER (PARTITION BY subject_id, metric_code ORDER BY report_id, span_start) = 1
+    ROW_NUMBER() OVER (
+      PARTITION BY report_id, subject_id, metric_code
+      ORDER BY review_status, span_start
+    ) = 1
 )
 SELECT
   growth_facts.fact_id, /* Key of the growth figure in marts.facts */
@@ -73,5 +85,6 @@ SELECT
   growth_facts.sentence /* The sentence it stands in */
 FROM growth_facts
 LEFT JOIN level_facts
-  ON growth_facts.subject_id = level_facts.subject_id
+  ON growth_facts.report_id = level_facts.report_id
+  AND growth_facts.subject_id = level_facts.subject_id
   AND growth_facts.metric_code = level_facts.metric_code

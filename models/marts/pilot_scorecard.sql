@@ -33,6 +33,8 @@ WITH pilots AS (
   FROM marts.growth_since_2016
   WHERE
     basis = 'since_2016'
+  QUALIFY
+    ROW_NUMBER() OVER (PARTITION BY subject_id, metric_code ORDER BY report_id DESC, span_start) = 1
 ), latest_coverage AS (
   SELECT
     subject_id,
@@ -57,7 +59,7 @@ WITH pilots AS (
   WHERE
     kind = 'level' AND metric_code = 'sales_total'
   QUALIFY
-    ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY report_id, span_start) = 1
+    ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY report_id DESC, span_start) = 1
 ), fund_totals AS (
   SELECT
     subject_id,

@@ -25,6 +25,8 @@ WITH pilot_types AS (
   FROM marts.growth_since_2016
   WHERE
     subject_kind = 'pilot_type' AND basis = 'since_2016'
+  QUALIFY
+    ROW_NUMBER() OVER (PARTITION BY subject_id, metric_code ORDER BY report_id DESC, span_start) = 1
 ), units_listed AS (
   SELECT
     pilot_type_code,

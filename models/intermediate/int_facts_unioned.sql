@@ -1,0 +1,47 @@
+/* Curated and extracted facts together; for the same report and span the curated fact wins. */
+MODEL (
+  name intermediate.int_facts_unioned,
+  kind VIEW,
+  grain fact_id,
+  depends_on (seeds.reports, seeds.pilots, seeds.pilot_types, seeds.metrics, seeds.funds), /* read by its audits */
+  audits (
+    unique_values(columns := (fact_id)),
+    accepted_values(column := unit, is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other')),
+    accepted_values(column := kind, is_in := ('growth_pct', 'yoy_growth_pct', 'level', 'share_pct', 'coverage_pct', 'pp_change', 'other')),
+    accepted_values(column := qualifier, is_in := ('exact', 'approx', 'at_least', 'at_most')),
+    assert_percentages_in_range,
+    assert_facts_resolve_to_dimensions,
+    assert_spans_are_well_formed
+  )
+);
+
+WITH curated AS (
+  SELECT
+    *
+  FROM staging.stg_seeds__report_facts
+), extracted AS (
+  SELECT
+    *
+  FROM staging.stg_raw__extracted_facts
+), extracted_without_curated AS (
+  SELECT
+    extracted.*
+  FROM extracted
+  LEFT JOIN (
+    SELECT DISTINCT
+      report_id,
+      span_start
+    FROM curated
+  ) AS curated_spans
+    ON extracted.report_id = curated_spans.report_id
+    AND extracted.span_start = curated_spans.span_start
+  WHERE
+    curated_spans.span_start IS NULL
+)
+SELECT
+  *
+FROM curated
+UNION ALL BY NAME
+SELECT
+  *
+FROM extracted_without_curated
