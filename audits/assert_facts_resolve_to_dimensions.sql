@@ -1,6 +1,6 @@
 AUDIT (
   name assert_facts_resolve_to_dimensions
-) /* Every fact's report, subject, metric and fund resolve to the dimensions. */;
+) /* Every fact's report (loaded), subject, metric and fund resolve to the dimensions. */;
 
 SELECT
   fact_id,
@@ -13,8 +13,9 @@ WHERE
   NOT report_id IN (
     SELECT
       report_id
-    FROM seeds.reports
+    FROM raw.reports
   )
+  OR subject_id IS NULL
   OR NOT subject_id IN (
     SELECT
       pilot_id
@@ -23,6 +24,9 @@ WHERE
     SELECT
       pilot_type_code
     FROM seeds.pilot_types
+    UNION ALL
+    SELECT
+      'national'
   )
   OR (
     NOT metric_code IS NULL

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import hashlib
-import json
 import os
 import time
 import warnings
@@ -17,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from coopwh.paths import Paths
+from coopwh.status import fingerprint, record_status
 from loaders.extract import Fact, extract_facts
 from loaders.raw import stored_hashes, write_reports
 from loaders.reference import load_gazetteer
@@ -24,7 +22,6 @@ from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
 Echo = Callable[[str], None]
 RAW_READERS = ["staging.stg_raw__report_sentences", "staging.stg_raw__extracted_facts"]
-WATCHED = ("reports", "seeds", "models", "audits", "macros", "config.yaml", "external_models.yaml")
 
 
 class BuildError(Exception):
@@ -99,23 +96,6 @@ def read_reports(reports_dir: Path) -> list[Report]:
         raise BuildError(f"{error}; nothing was loaded and the warehouse is unchanged") from error
 
 
-def fingerprint(paths: Paths) -> str:
-    """A cheap signature of everything a build reads (names, sizes, modification times)."""
-    digest = hashlib.sha256()
-    for name in WATCHED:
-        root = paths.project / name
-        entries = [root] if root.is_file() else sorted(root.glob("*")) if root.is_dir() else []
-        if name in ("models", "audits", "macros"):
-            entries = sorted(root.rglob("*")) if root.is_dir() else []
-        for entry in entries:
-            if entry.is_file() and "__pycache__" not in entry.parts:
-                stat = entry.stat()
-                digest.update(
-                    f"{entry.relative_to(paths.project)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
-                )
-    return digest.hexdigest()
-
-
 def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Context
     """A SQLMesh context on the project, building into the warehouse's build database."""
     os.environ["COOPWH_BUILD_DB"] = str(paths.build_db)
@@ -128,20 +108,6 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
 
     set_console(console or QuietConsole())
     return Context(paths=str(paths.project))
-
-
-def last_build_status(paths: Paths) -> dict | None:
-    """The recorded outcome of the last build, or None if there has been none."""
-    try:
-        return json.loads(paths.status_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _record_status(paths: Paths, status: str, detail: str, signature: str = "") -> None:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    record = {"status": status, "at": now, "detail": detail, "fingerprint": signature}
-    paths.status_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
 
 def build(paths: Paths, echo: Echo = print) -> BuildResult:
@@ -157,9 +123,9 @@ def build_locked(paths: Paths, echo: Echo) -> BuildResult:
     try:
         result = _build(paths, echo)
     except BuildError as error:
-        _record_status(paths, "failed", str(error), signature)
+        record_status(paths, "failed", str(error), signature)
         raise
-    _record_status(paths, "ok", f"published {result.published}", signature)
+    record_status(paths, "ok", f"published {result.published}", signature)
     return result
 
 

@@ -68,6 +68,38 @@ def _parser() -> argparse.ArgumentParser:
         help="export the last good build even though the latest build failed",
     )
     export.set_defaults(handler=_export)
+
+    extract = verbs.add_parser(
+        "extract",
+        help="Print every figure the extractor reads in a report, with its span.",
+        description="Print every figure the extractor reads in a report (.txt, .docx, .html), "
+        "with the fact columns and the character span of each figure. Changes nothing.",
+        epilog="example: coopwh extract reports/2019-gxs-reform-pilots.txt --format jsonl",
+    )
+    extract.add_argument("path", help="the report file")
+    extract.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="default csv")
+    extract.set_defaults(handler=_extract)
+
+    ingest = verbs.add_parser(
+        "ingest",
+        help="Take report files in: read, extract, check, rebuild; bad files go to quarantine.",
+        description="Take report files in: read and extract each, move the good ones into "
+        "reports/ and rebuild the warehouse. A bad file moves to reports/quarantine/ with "
+        "NAME.reason.txt beside it; the warehouse is not changed by it.",
+        epilog="example: coopwh ingest ~/Downloads/2020-gxs-progress.docx",
+    )
+    ingest.add_argument("paths", nargs="+", help="report files (.txt, .docx, .html)")
+    ingest.set_defaults(handler=_ingest)
+
+    run = verbs.add_parser(
+        "run",
+        help="The scheduled job: ingest reports/inbox/, rebuild if anything changed, export.",
+        description="The scheduled job (cron, systemd): take in every file in reports/inbox/, "
+        "rebuild if reports, seeds or models changed since the last good build, and refresh "
+        "the workbooks in exports/. With nothing new it changes nothing and returns at once.",
+        epilog="example: coopwh run",
+    )
+    run.set_defaults(handler=_run)
     return parser
 
 
@@ -154,6 +186,105 @@ def _export(args: argparse.Namespace) -> int:
         print(f"coopwh export: refused: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    import csv
+    import json
+    from pathlib import Path
+
+    from coopwh.ingest import check_facts
+    from loaders.extract import extract_facts
+    from loaders.reference import load_gazetteer
+    from loaders.reports import ReportError, read_report
+
+    paths = resolve_paths(args.project, args.warehouse)
+    path = Path(args.path)
+    try:
+        report = read_report(path)
+        facts = extract_facts(
+            report.text, report.report_id, load_gazetteer(paths.project / "seeds")
+        )
+    except ReportError as error:
+        print(f"coopwh extract: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    rows = [fact.as_row() for fact in facts]
+    if args.format == "jsonl":
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["report_id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    try:
+        check_facts(path, facts)
+    except ReportError as error:
+        print(f"coopwh extract: warning: {error}", file=sys.stderr)
+    print(f"{len(rows)} figures in {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coopwh.build import BuildError
+    from coopwh.ingest import ingest
+
+    paths = resolve_paths(args.project, args.warehouse)
+    files = [Path(p) for p in args.paths]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        print(f"coopwh ingest: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = ingest(paths, files, echo=lambda m: print(m, flush=True))
+    except BuildError as error:
+        print(f"coopwh ingest: failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return _report_ingest(result)
+
+
+def _report_ingest(result) -> int:  # result: coopwh.ingest.IngestResult
+    for outcome in result.quarantined:
+        print(
+            f"coopwh: {outcome.path.name}: {outcome.detail} (moved to quarantine)", file=sys.stderr
+        )
+    if result.build_error:
+        print(f"coopwh: the build failed: {result.build_error}", file=sys.stderr)
+    if result.build:
+        _print_build_summary(result.build)
+    return EXIT_FAILED if result.quarantined or result.build_error else EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from coopwh.status import build_is_current, waiting_files
+
+    paths = resolve_paths(args.project, args.warehouse)
+    if not waiting_files(paths) and build_is_current(paths):
+        print("coopwh run: nothing new")
+        return EXIT_OK
+
+    from coopwh.build import BuildError, build_lock, build_locked
+    from coopwh.export import ExportError, export
+    from coopwh.ingest import ingest_locked
+
+    def echo(message: str) -> None:
+        print(message, flush=True)
+
+    code = EXIT_OK
+    try:
+        with build_lock(paths):
+            files = waiting_files(paths)
+            if files:
+                echo(f"{len(files)} new file(s) in {paths.inbox_dir}")
+                code = _report_ingest(ingest_locked(paths, files, echo))
+            if not build_is_current(paths):
+                _print_build_summary(build_locked(paths, echo))
+            export(paths, paths.exports_dir, echo=echo)
+    except (BuildError, ExportError) as error:
+        print(f"coopwh run: failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return code
 
 
 if __name__ == "__main__":

@@ -17,7 +17,13 @@ from coopwh.workbook import Column, Sheet, write_workbook
 Echo = Callable[[str], None]
 NATIONAL = "全国"
 
-LEVELS = {"province": "省级", "prefecture": "地市级", "county": "县级", "pooled": "试点类型汇总"}
+LEVELS = {
+    "province": "省级",
+    "prefecture": "地市级",
+    "county": "县级",
+    "pooled": "试点类型汇总",
+    "national": "全国",
+}
 BASES = {"since_2016": "较2016年/试点前", "year_on_year": "同比"}
 KINDS = {
     "growth_pct": "增长率（较试点前）",
@@ -184,7 +190,7 @@ def export(
     paths: Paths, out_dir: Path, echo: Echo = print, allow_failed: bool = False
 ) -> list[Path]:
     """Write a workbook per province with pilots and a national one; return their paths."""
-    from coopwh.build import last_build_status
+    from coopwh.status import last_build_status
 
     status = last_build_status(paths)
     if status and status["status"] != "ok" and not allow_failed:

@@ -41,6 +41,26 @@ class Paths:
         """Reports that make up the warehouse."""
         return self.project / "reports"
 
+    @property
+    def inbox_dir(self) -> Path:
+        """Where new reports are dropped for `coopwh run`."""
+        return self.reports_dir / "inbox"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where files that could not be taken in go, each with NAME.reason.txt beside it."""
+        return self.reports_dir / "quarantine"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where files go that repeat a report already loaded (same text)."""
+        return self.reports_dir / "archive"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where `coopwh run` refreshes the workbooks."""
+        return self.project / "exports"
+
 
 def resolve_paths(project: str | Path | None = None, warehouse: str | Path | None = None) -> Paths:
     """Project: the option, else $COOPWH_PROJECT, else the directory holding config.yaml above

@@ -68,7 +68,7 @@ QUANTITY = re.compile(
     r"(?P<pre>近|约|超过|逾|不足|不到|达)?"
     r"(?P<body>"
     r"(?P<frac>\d+/\d+)"
-    r"|(?P<num>\d+(?:\.\d+)?)(?P<approx1>多|余)?(?P<mag>万|亿)?(?P<approx2>多|余)?"
+    r"|(?P<num>\d+(?:\.\d+)?)(?P<approx1>多|余)?(?P<mag>万亿|万|亿|千)?(?P<approx2>多|余)?"
     rf"(?P<unit>[%％]|{ARABIC_UNITS})?"
     rf"|(?P<cn>[一二两三四五六七八九十百千]+)(?P<cnapprox>多|余)?(?P<cnunit>{CN_MEASURES})"
     r"|(?P<full>全覆盖)"
@@ -100,6 +100,7 @@ METRIC_NOISE = re.compile(
 METRIC_TAIL = re.compile(
     r"(?:共计|合计|分别|各|共|累计|达到|达|为|实现|完成|约|近|超过|是|占比?)+$"
 )
+NATIONAL = "national"  # the subject of figures in a report that names no unit
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_END = re.compile(r"[，；：,;:。！？!?\n]")
 
@@ -120,6 +121,7 @@ class Gazetteer:
     units: tuple[Subject, ...] = ()
     groups: tuple[Subject, ...] = ()
     metrics: tuple[tuple[str, str], ...] = ()  # (wording, metric_code), longest first
+    default_subject: str | None = None  # for figures of a report that names no unit at all
 
 
 @dataclass
@@ -173,9 +175,13 @@ def extract_facts(text: str, report_id: str, gazetteer: Gazetteer | None = None)
         sentence = text[start:end]
         context.see(sentence)
         quantities = [q for q in _quantities(sentence) if _is_figure(sentence, q)]
-        if not quantities:
-            continue
-        facts.extend(_facts_of_sentence(text, start, end, quantities, context, report_id))
+        if quantities:
+            facts.extend(_facts_of_sentence(text, start, end, quantities, context, report_id))
+        # a baseline carries on within a paragraph: …比上年增长8%。其中…增长9%
+        own = _baseline(sentence)
+        context.baseline = (
+            None if sentence.endswith("\n") else (own if own[1] else context.baseline)
+        )
     return facts
 
 
@@ -199,6 +205,16 @@ def _quantities(sentence: str) -> list[_Quantity]:
         quantity = _quantity(match)
         if quantity is not None:
             found.append(quantity)
+    for first, second in zip(found, found[1:], strict=False):
+        # 300至500元, 3-5万元: the first end of a range takes the unit of the second
+        joint = sentence[first.end : second.start]
+        if first.extra.get("bare") and re.fullmatch(r"\s*[至到~\-—–－]\s*", joint):
+            scale = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}.get(
+                second.match["mag"] or "", 1
+            )
+            first.value = round(first.value * scale, 6)
+            first.unit = second.unit
+            first.extra["bare"] = False
     return found
 
 
@@ -226,7 +242,7 @@ def _quantity(match: re.Match) -> _Quantity | None:
         approx = groups["cnapprox"] or ""
         return _Quantity(match, start, end, text, value, unit, _qualifier(pre, post, approx))
     number = float(groups["num"])
-    magnitude = {"万": 1e4, "亿": 1e8}.get(groups["mag"] or "", 1.0)
+    magnitude = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}.get(groups["mag"] or "", 1.0)
     unit_word = groups["unit"] or ""
     unit = UNIT_WORDS.get(unit_word, "")
     if not unit and not groups["mag"]:
@@ -305,9 +321,10 @@ class _SectionContext:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self.subject: str | None = None
+        self.subject: str | None = gazetteer.default_subject
         self.subject_text: str | None = None
         self.group_units: set[str] = set()
+        self.baseline: tuple[str | None, str | None] | None = None
         names = [(name, unit) for unit in gazetteer.units for name in unit.names]
         self.names = sorted(names, key=lambda pair: len(pair[0]), reverse=True)
 
@@ -390,6 +407,8 @@ def _facts_of_sentence(
         before_clause = sentence[clause_start : quantity.start]
         own_text = sentence[prev_end : quantity.start]
         baseline_text, baseline_kind = _baseline(sentence[: quantity.start])
+        if baseline_kind is None and context.baseline:
+            baseline_text, baseline_kind = context.baseline
         kind, value, unit = _kind(sentence, quantity, before_clause, own_text, baseline_kind)
         metric = _metric(own_text, before_clause)
         if not metric and facts:
@@ -646,4 +665,4 @@ def gazetteer_from_rows(
                 wordings.append((wording, metric["metric_code"]))
         wordings.append((metric["name_zh"], metric["metric_code"]))
     wordings.sort(key=lambda pair: len(pair[0]), reverse=True)
-    return Gazetteer(tuple(units), tuple(groups), tuple(wordings))
+    return Gazetteer(tuple(units), tuple(groups), tuple(wordings), NATIONAL)

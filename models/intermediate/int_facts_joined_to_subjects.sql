@@ -49,6 +49,15 @@ WITH facts AS (
     NULL AS region_code,
     NULL AS province_code
   FROM pilot_types
+  UNION ALL
+  SELECT
+    'national' AS subject_id,
+    'national' AS subject_kind,
+    '全国（报告未指明单位）' AS subject_name,
+    NULL AS pilot_type_code,
+    'national' AS level,
+    NULL AS region_code,
+    NULL AS province_code
 )
 SELECT
   facts.fact_id,

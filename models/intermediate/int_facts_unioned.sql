@@ -3,7 +3,7 @@ MODEL (
   name intermediate.int_facts_unioned,
   kind VIEW,
   grain fact_id,
-  depends_on (seeds.reports, seeds.pilots, seeds.pilot_types, seeds.metrics, seeds.funds), /* read by its audits */
+  depends_on (raw.reports, seeds.pilots, seeds.pilot_types, seeds.metrics, seeds.funds), /* read by its audits */
   audits (
     unique_values(columns := (fact_id)),
     accepted_values(column := unit, is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other')),
