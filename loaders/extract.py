@@ -94,11 +94,11 @@ TARGET = re.compile(r"预期目标|目标是|力争|计划到|争取到|预计|�
 SUBJECT_LIST_SEP = re.compile(r"[、，,和及与]")
 METRIC_NOISE = re.compile(
     r"^(?:其中|同时|截至\S*?[，,]|20\d\d年(?:底|末|\d{1,2}月)?|全[省市县区]系统|全[省市县区]|"
-    r"全系统|试点地区|试点单位|试点区|各试点区|共|累计|实现|完成|达到|达|为|有|新|约|近|"
+    r"全系统|试点地区|试点单位|试点区|各试点区|共|累计|实现|完成|达到|达|为|有|约|近|"
     r"[，、,\s])+"
 )
 METRIC_TAIL = re.compile(
-    r"(?:共计|合计|分别|各|共|累计|达到|达|为|实现|完成|约|近|超过|是|占比?)+$"
+    r"(?:共计|合计|分别|各|共|累计|达到|达|为|实现|完成|约|近|超过|是|占比?|保持在?|稳定在|提升到)+$"
 )
 NATIONAL = "national"  # the subject of figures in a report that names no unit
 SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -410,7 +410,7 @@ def _facts_of_sentence(
         if baseline_kind is None and context.baseline:
             baseline_text, baseline_kind = context.baseline
         kind, value, unit = _kind(sentence, quantity, before_clause, own_text, baseline_kind)
-        metric = _metric(own_text, before_clause)
+        metric = _metric(own_text, before_clause, sentence[quantity.end : quantity.end + 16])
         if not metric and facts:
             metric = facts[-1].metric  # 经营面积23万平方米，比改革前增长了263.8%
         group = groups.get(index)
@@ -577,15 +577,24 @@ def _respectively_growth(before_clause: str, own_text: str) -> bool:
     )
 
 
-def _metric(own_text: str, before_clause: str) -> str:
-    text = own_text if _clean_metric(own_text) else before_clause
-    return _clean_metric(text)
+def _metric(own_text: str, before_clause: str, after: str) -> str:
+    """What a figure measures: the words before it in its clause, else the noun after it
+    (全县18个基层社吸纳… measures 基层社)."""
+    metric = _clean_metric(own_text if _clean_metric(own_text) else before_clause)
+    if metric:
+        return metric
+    noun = re.match(
+        r"[^，。；、：,;:]*?(?=吸纳|全部|共|实现|建立|召开|开展|的|在|中|，|。|；|、|$)", after
+    )
+    return noun.group(0)[:12] if noun else ""
 
 
 def _clean_metric(text: str) -> str:
     text = BASELINE.sub("", text)
     text = re.sub(r"(?:分别)?(?:增长|增加|提高|提升|上升|下降|减少|降低)了?$", "", text)
     text = re.sub(r"(?:较|比|与|相比)+$", "", text)
+    text = re.sub(r"^.*?(?:省社|市社|县社|区社|供销合作社|供销社)(?=.)", "", text)
+    text = re.sub(r"(?:19|20)\d\d年(?:底|末|\d{1,2}月)?", "", text)
     text = METRIC_NOISE.sub("", text)
     text = METRIC_TAIL.sub("", text)
     text = re.sub(r"^(?:[，、,\s]|和|及|与)+", "", text)

@@ -1,0 +1,247 @@
+"""The extractor: varied sentences of this genre and its neighbours, and agreement with curation."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.extract import extract_facts
+from loaders.reference import load_gazetteer
+from tests.conftest import REPORT, ROOT, read_seed
+
+GAZETTEER = load_gazetteer(ROOT / "seeds")
+
+
+def facts_of(text: str) -> list[tuple]:
+    """(number_text, value, unit, kind, qualifier) of each figure, in order."""
+    return [
+        (f.number_text, f.value, f.unit, f.kind, f.qualifier)
+        for f in extract_facts(text, "t", GAZETTEER)
+    ]
+
+
+def one(text: str):
+    (fact,) = extract_facts(text, "t", GAZETTEER)
+    return fact
+
+
+def test_spans_are_python_string_offsets_of_the_printed_quantity() -> None:
+    text = "供销合作社综合改革\n\n全省系统实现销售总额3.2亿元，比上年增长12.5%。"
+    for fact in extract_facts(text, "t", GAZETTEER):
+        assert text[fact.span_start : fact.span_end] == fact.number_text
+
+
+def test_respectively_list_pairs_values_in_order() -> None:
+    facts = extract_facts(
+        "销售总额、利润总额和资产总额较试点前分别增长10%、20%和30%。", "t", GAZETTEER
+    )
+    pairs = [(f.metric_code, f.value, f.kind, f.baseline) for f in facts]
+    assert pairs == [
+        ("sales_total", 10, "growth_pct", "试点前"),
+        ("profit_total", 20, "growth_pct", "试点前"),
+        ("assets_total", 30, "growth_pct", "试点前"),
+    ]
+
+
+def test_respectively_list_takes_its_metrics_from_an_earlier_clause() -> None:
+    facts = extract_facts(
+        "全县实现销售总额5亿元、利润2000万元，分别比上年增长12%和8%。", "t", GAZETTEER
+    )
+    growth = [(f.metric_code, f.value, f.kind) for f in facts if f.unit == "percent"]
+    assert growth == [("sales_total", 12, "yoy_growth_pct"), ("profit_total", 8, "yoy_growth_pct")]
+
+
+def test_each_gives_one_figure_for_the_amount_each() -> None:
+    assert facts_of("东城、西城、朝阳区财政各投资2500万元。") == [
+        ("2500万元", 25_000_000, "yuan", "level", "exact")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("覆盖率由75%提升到85%。", [(75, "coverage_pct"), (85, "coverage_pct")]),
+        ("县级社设立监事会的由10个增加至66个。", [(10, "level"), (66, "level")]),
+        ("每亩增收300至500元。", [(300, "level"), (500, "level")]),
+        ("带动农户3-5万户。", [(30_000, "level"), (50_000, "level")]),
+    ],
+)
+def test_ranges_give_both_ends(text: str, expected: list[tuple]) -> None:
+    assert [(value, kind) for _, value, _, kind, _ in facts_of(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "kind"),
+    [
+        ("基层社覆盖率较2016年提高3.5个百分点。", 3.5, "pp", "pp_change"),
+        ("电商销售额较试点前增长1.2倍。", 120, "percent", "growth_pct"),
+        ("销售额是2015年的3倍。", 3, "other", "other"),
+        ("管理成本较上年下降3%。", -3, "percent", "yoy_growth_pct"),
+        ("农民代表占53%。", 53, "percent", "share_pct"),
+        ("占全市耕地的1/5。", 20, "percent", "share_pct"),
+        ("实现行政村全覆盖。", 100, "percent", "coverage_pct"),
+        ("全省社有企业达1070个，较试点前增加80个。", 80, "count", "other"),
+    ],
+)
+def test_kinds_and_normalised_values(text: str, value: float, unit: str, kind: str) -> None:
+    last = extract_facts(text, "t", GAZETTEER)[-1]
+    assert (last.value, last.unit, last.kind) == (value, unit, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "number_text", "value", "qualifier"),
+    [
+        ("吸纳入社农户4.2万多户。", "4.2万多户", 42_000, "approx"),
+        ("销售特色农产品3000余种。", "3000余种", 3000, "approx"),
+        ("满意率在90%以上。", "90%以上", 90, "at_least"),
+        ("新增面积超过10万平方米。", "10万平方米", 100_000, "at_least"),
+        ("展示近百种农产品。", "百种", 100, "approx"),
+        ("约200人参加。", "200人", 200, "approx"),
+        ("带动农户50万户左右。", "50万户左右", 500_000, "approx"),
+        ("不良率不足5%。", "5%", 5, "at_most"),
+        ("建成服务站十多类。", "十多类", 10, "approx"),
+        ("2/3以上基层社负责人实行聘任制。", "2/3以上", 66.6667, "at_least"),
+        ("全系统销售总额6.3万亿元。", "6.3万亿元", 6.3e12, "exact"),
+        ("新建改造五个试点地区。", "五个", 5, "exact"),
+    ],
+)
+def test_qualifiers_magnitudes_and_chinese_numerals(
+    text: str, number_text: str, value: float, qualifier: str
+) -> None:
+    fact = one(text)
+    assert (fact.number_text, fact.qualifier) == (number_text, qualifier)
+    assert fact.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("1.43亿元", "yuan"),
+        ("61万多户", "household"),
+        ("611人", "person"),
+        ("279个", "count"),
+        ("85家", "count"),
+        ("3700亩", "mu"),
+        ("6005平方米", "sqm"),
+    ],
+)
+def test_units(text: str, unit: str) -> None:
+    assert one(f"共计{text}。").unit == unit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2018年1月被授予先进集体称号。",
+        "组织召开县联合社第八届社员代表大会。",
+        "出台《江苏省“十三五”供销合作事业发展规划》。",
+        "健全“三会”制度，联合村“两委”干部，推进一二三产业融合。",
+        "一是推动联合社机关由上而下构建行业指导体系。",
+        "《深入推进供销合作社综合改革行动计划（2017—2018）》",
+        "搭建B2B供应链平台和B2C电子商务平台。",
+        "实行“一套机构、两块牌子”，解决最后“一公里”。",
+    ],
+)
+def test_years_dates_ordinals_plan_names_and_idioms_are_not_figures(text: str) -> None:
+    assert facts_of(text) == []
+
+
+def test_baselines_carry_within_a_sentence_and_a_paragraph() -> None:
+    text = (
+        "汇总销售总额较试点前增长43%，资产总额增长15%。"
+        "全年实现利润2亿元，比上年增长8%。其中农资利润增长9%。"
+    )
+    facts = extract_facts(text, "t", GAZETTEER)
+    got = [(f.value, f.kind, f.baseline) for f in facts if f.unit == "percent"]
+    assert got == [
+        (43, "growth_pct", "试点前"),
+        (15, "growth_pct", "试点前"),
+        (8, "yoy_growth_pct", "上年"),
+        (9, "yoy_growth_pct", "上年"),
+    ]
+
+
+def test_targets_are_flagged() -> None:
+    fact = one("力争到2025年全省基层社达到5000个。")
+    assert fact.is_target and fact.value == 5000
+
+
+def test_subjects_follow_case_headers_and_pooled_summaries() -> None:
+    text = (
+        "构建双线运行机制\n\n四川、广东茂名、广西贵港、吉林敦化供销合作社推进改革。\n"
+        "汇总销售总额增长43%。\n\n河北省秦皇岛市昌黎县供销合作社\n\n销售总额增长108%。\n"
+    )
+    assert [(f.value, f.subject) for f in extract_facts(text, "t", GAZETTEER)] == [
+        (43, "dual_track"),
+        (108, "changli"),
+    ]
+
+
+def test_one_coverage_figure_for_several_units_gives_a_row_each() -> None:
+    text = "优化联合社治理结构\n\n内蒙古赤峰、河北昌黎、广西田东基本实现基层社乡镇全覆盖。\n"
+    facts = extract_facts(text, "t", GAZETTEER)
+    assert [(f.subject, f.qualifier) for f in facts] == [
+        ("chifeng", "approx"),
+        ("changli", "approx"),
+        ("tiandong", "approx"),
+    ]
+
+
+def test_an_unknown_unit_header_leaves_the_subject_unknown() -> None:
+    text = "海南省海口市供销合作社\n\n2019年全市系统销售总额增长12%。\n"
+    fact = one(text)
+    assert fact.subject is None and "海口" in fact.subject_text
+
+
+def test_a_statistical_bulletin_without_units_is_national() -> None:
+    text = (
+        "全国供销合作社系统2019年基本情况统计公报\n\n"
+        "2019年，全系统实现销售总额6.3万亿元，比上年增长8.2%。其中，农产品购进额2.1万亿元，增长9.5%。"
+        "全系统共有基层社3.7万个，比上年增加1.4万个。\n"
+    )
+    facts = extract_facts(text, "t", GAZETTEER)
+    got = [(f.number_text, f.kind, f.metric_code, f.subject) for f in facts]
+    assert got == [
+        ("6.3万亿元", "level", "sales_total", "national"),
+        ("8.2%", "yoy_growth_pct", "sales_total", "national"),
+        ("2.1万亿元", "level", "farm_purchases", "national"),
+        ("9.5%", "yoy_growth_pct", "farm_purchases", "national"),
+        ("3.7万个", "level", "grassroots_coops", "national"),
+        ("1.4万个", "other", "grassroots_coops", "national"),
+    ]
+
+
+def test_extraction_agrees_with_the_curated_facts_of_the_2019_report() -> None:
+    """At least 97% of curated facts found with the same value, unit and kind; at least 97% of
+    the output matches a curated fact; the metric right for at least 95% of growth figures."""
+    text = REPORT.read_text(encoding="utf-8")
+    extracted = {f.span_start: f for f in extract_facts(text, "2019-gxs-reform-pilots", GAZETTEER)}
+    curated = {int(c["span_start"]): c for c in read_seed("report_facts")}
+
+    def same(c: dict, f) -> bool:
+        return (float(c["value"]), c["unit"], c["kind"]) == (pytest.approx(f.value), f.unit, f.kind)
+
+    found = sum(1 for s, c in curated.items() if s in extracted and same(c, extracted[s]))
+    matching = sum(1 for s, f in extracted.items() if s in curated and same(curated[s], f))
+    growth = [c for c in read_seed("report_facts") if c["kind"] in ("growth_pct", "yoy_growth_pct")]
+    named = sum(
+        1
+        for c in growth
+        if int(c["span_start"]) in extracted
+        and extracted[int(c["span_start"])].metric_code == c["metric_code"]
+    )
+    recall, precision, metric_rate = (
+        found / len(curated),
+        matching / len(extracted),
+        named / len(growth),
+    )
+    print(f"recall {recall:.3f}, precision {precision:.3f}, growth metric {metric_rate:.3f}")
+    assert recall >= 0.97
+    assert precision >= 0.97
+    assert metric_rate >= 0.95
+
+
+def test_extracted_subjects_agree_with_curation() -> None:
+    text = REPORT.read_text(encoding="utf-8")
+    extracted = {(f.span_start, f.subject) for f in extract_facts(text, "r", GAZETTEER)}
+    curated = [(int(c["span_start"]), c["subject"]) for c in read_seed("report_facts")]
+    assert sum(1 for key in curated if key in extracted) / len(curated) >= 0.95
