@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import time
 import warnings
@@ -14,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from coopwh.paths import Paths
-from coopwh.status import fingerprint, record_status
+from coopwh.status import fingerprint, last_build_status, record_status
 from loaders.extract import Fact, extract_facts
 from loaders.raw import stored_hashes, write_reports
 from loaders.reference import load_gazetteer
@@ -55,6 +56,7 @@ class BuildResult:
     findings: list[dict]
     published: Path
     seconds: float
+    raw_state: str = ""
 
     @property
     def warnings(self) -> list[AuditOutcome]:
@@ -120,12 +122,14 @@ def build(paths: Paths, echo: Echo = print) -> BuildResult:
 def build_locked(paths: Paths, echo: Echo) -> BuildResult:
     """build(), for a caller that already holds the build lock; records the outcome."""
     signature = fingerprint(paths)
+    last = last_build_status(paths)
+    last_good_raw = last.get("raw_state") if last and last["status"] == "ok" else None
     try:
-        result = _build(paths, echo)
+        result = _build(paths, echo, last_good_raw)
     except BuildError as error:
         record_status(paths, "failed", str(error), signature)
         raise
-    record_status(paths, "ok", f"published {result.published}", signature)
+    record_status(paths, "ok", f"published {result.published}", signature, result.raw_state)
     return result
 
 
@@ -138,7 +142,7 @@ def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, list[Fact]
     }
 
 
-def _build(paths: Paths, echo: Echo) -> BuildResult:
+def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
     started = time.perf_counter()
     reports = read_reports(paths.reports_dir)
     echo(f"Read {len(reports)} report(s) from {paths.reports_dir}")
@@ -148,6 +152,9 @@ def _build(paths: Paths, echo: Echo) -> BuildResult:
         to_extract = [r for r in reports if known.get(r.report_id) != r.sha256]
         facts = extract_reports(paths, to_extract)
         changed = write_reports(connection, reports, facts)
+        raw_state = hashlib.sha256(
+            repr(sorted(stored_hashes(connection).items())).encode()
+        ).hexdigest()
     finally:
         connection.close()
     if changed:
@@ -161,14 +168,20 @@ def _build(paths: Paths, echo: Echo) -> BuildResult:
     console = QuietConsole(echo)
     context = open_context(paths, console)
     try:
-        result = _plan_audit_publish(context, console, paths, changed, echo)
+        # raw.* differs from what the last good build published (loaded now, or by a run that
+        # was stopped halfway): the models that read it must be rebuilt, not just planned
+        restate = raw_state != last_good_raw
+        result = _plan_audit_publish(context, console, paths, changed, restate, echo)
     finally:
         context.close()
     result.seconds = time.perf_counter() - started
+    result.raw_state = raw_state
     return result
 
 
-def _plan_audit_publish(context, console, paths: Paths, changed: list[str], echo: Echo):
+def _plan_audit_publish(
+    context, console, paths: Paths, changed: list[str], restate: bool, echo: Echo
+):
     from sqlmesh.utils.errors import SQLMeshError
 
     from coopwh.publish import publish
@@ -177,7 +190,7 @@ def _plan_audit_publish(context, console, paths: Paths, changed: list[str], echo
     echo("Planning and applying to prod …")
     try:
         plan = context.plan("prod", auto_apply=True, no_prompts=True)
-        if changed and prod_exists:
+        if restate and prod_exists:
             echo("Reports changed: rebuilding the models that read them …")
             context.plan("prod", auto_apply=True, no_prompts=True, restate_models=RAW_READERS)
     except SQLMeshError as error:

@@ -36,9 +36,18 @@ def last_build_status(paths: Paths) -> dict | None:
         return None
 
 
-def record_status(paths: Paths, status: str, detail: str, signature: str = "") -> None:
+def record_status(
+    paths: Paths, status: str, detail: str, signature: str = "", raw_state: str = ""
+) -> None:
+    """Record a build's outcome, the fingerprint of its inputs and the state of raw.* it saw."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    record = {"status": status, "at": now, "detail": detail, "fingerprint": signature}
+    record = {
+        "status": status,
+        "at": now,
+        "detail": detail,
+        "fingerprint": signature,
+        "raw_state": raw_state,
+    }
     paths.status_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
 

@@ -6,12 +6,14 @@ import csv
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "2019-gxs-reform-pilots.txt"
+NEW_REPORT = ROOT / "tests" / "fixtures" / "reports" / "2020-gxs-pilot-progress.txt"
 PROJECT_PARTS = [
     "config.yaml",
     "external_models.yaml",
@@ -42,6 +44,40 @@ def copy_project(target: Path) -> Path:
     for yaml_test in (ROOT / "tests").glob("test_*.yaml"):
         shutil.copy2(yaml_test, target / "tests" / yaml_test.name)
     return target
+
+
+def make_docx(text: str, path: Path) -> Path:
+    """A minimal .docx holding text, one paragraph per line (what a word processor would save)."""
+    from xml.sax.saxutils import escape
+
+    paragraphs = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+        for line in text.split("\n")
+    )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{paragraphs}</w:body></w:document>"
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("word/document.xml", document)
+    return path
 
 
 def coopwh(project: Path, *args: str) -> subprocess.CompletedProcess:
