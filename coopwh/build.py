@@ -151,6 +151,8 @@ def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
         known = stored_hashes(connection)
         to_extract = [r for r in reports if known.get(r.report_id) != r.sha256]
         facts = extract_reports(paths, to_extract)
+        echo("Validating the facts before loading (Great Expectations) …")
+        validator = validate_facts_in(paths, reports, to_extract, facts)
         changed = write_reports(connection, reports, facts)
         raw_state = hashlib.sha256(
             repr(sorted(stored_hashes(connection).items())).encode()
@@ -171,7 +173,7 @@ def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
         # raw.* differs from what the last good build published (loaded now, or by a run that
         # was stopped halfway): the models that read it must be rebuilt, not just planned
         restate = raw_state != last_good_raw
-        result = _plan_audit_publish(context, console, paths, changed, restate, echo)
+        result = _plan_audit_publish(context, console, paths, changed, restate, echo, validator)
     finally:
         context.close()
     result.seconds = time.perf_counter() - started
@@ -179,8 +181,26 @@ def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
     return result
 
 
+def validate_facts_in(paths: Paths, reports: list[Report], extracted: list[Report], facts):
+    """The door in: curated facts and each newly extracted batch, before anything is loaded."""
+    from coopwh.quality import Validator, check_facts_in, curated_facts, facts_frame
+
+    seeds = paths.project / "seeds"
+    texts = {report.report_id: report.text for report in reports}
+    validator = Validator(paths.quality_dir)
+    batches = [(curated_facts(seeds), str(seeds / "report_facts.csv"))]
+    batches += [
+        (facts_frame([fact.as_row() for fact in facts[r.report_id]]), r.path) for r in extracted
+    ]
+    for frame, source in batches:
+        check = check_facts_in(validator, frame, texts, source, seeds)
+        if not check.success:
+            raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
+    return validator
+
+
 def _plan_audit_publish(
-    context, console, paths: Paths, changed: list[str], restate: bool, echo: Echo
+    context, console, paths: Paths, changed: list[str], restate: bool, echo: Echo, validator
 ):
     from sqlmesh.utils.errors import SQLMeshError
 
@@ -208,11 +228,27 @@ def _plan_audit_publish(
         raise BuildError(_describe_audit_failures(blocking_failures))
 
     findings = context.fetchdf(
-        "SELECT check_name, status, message, sentences FROM marts.audit_findings "
+        "SELECT * FROM marts.audit_findings "
         "WHERE status IN ('warning', 'error') ORDER BY finding_id"
     ).to_dict("records")
     published = publish(context, paths, audits)
+    _quality_report(paths, validator, audits, findings, echo)
     return BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
+
+
+def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> None:
+    from coopwh.quality import check_marts_out
+    from coopwh.quality_report import write_summary
+
+    echo("Validating the published marts (Great Expectations) …")
+    for check in check_marts_out(validator, paths.published_db):
+        if not check.success:
+            echo(f"  {check.describe()}")
+    warnings = [f for f in findings if f["status"] == "warning"]
+    summary = write_summary(
+        paths.quality_report, audits, validator.results, warnings, validator.build_docs()
+    )
+    echo(f"Quality report: {summary}")
 
 
 def run_audits(context) -> list[AuditOutcome]:

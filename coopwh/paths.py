@@ -57,6 +57,16 @@ class Paths:
         return self.reports_dir / "archive"
 
     @property
+    def quality_dir(self) -> Path:
+        """Great Expectations' context and Data Docs, and the one-page quality summary."""
+        return self.warehouse / "quality"
+
+    @property
+    def quality_report(self) -> Path:
+        """The one-page quality summary a build ends with."""
+        return self.quality_dir / "index.html"
+
+    @property
     def exports_dir(self) -> Path:
         """Where `coopwh run` refreshes the workbooks."""
         return self.project / "exports"

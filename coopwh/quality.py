@@ -1,0 +1,306 @@
+"""Great Expectations at the two edges: facts before they are loaded, marts before they leave.
+
+Suites are code here; they run on pandas frames (GX's SQL path does not work against DuckDB).
+Import this module only in commands that validate: importing GX costs seconds."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+import great_expectations as gx  # noqa: E402
+import pandas as pd  # noqa: E402
+from great_expectations import expectations as gxe  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+UNITS = ["percent", "pp", "yuan", "household", "person", "count", "sqm", "mu", "other"]
+KINDS = ["growth_pct", "yoy_growth_pct", "level", "share_pct", "coverage_pct", "pp_change", "other"]
+QUALIFIERS = ["exact", "approx", "at_least", "at_most"]
+FACT_COLUMNS = [
+    "report_id",
+    "span_start",
+    "span_end",
+    "number_text",
+    "value",
+    "unit",
+    "kind",
+    "qualifier",
+    "metric",
+    "subject",
+    "is_target",
+]
+AMOUNTS = "unit in ['yuan', 'count', 'household', 'person', 'sqm', 'mu'] and kind == 'level'"
+
+
+@dataclass
+class Failure:
+    """One expectation that did not hold, with example rows."""
+
+    expectation: str
+    column: str
+    unexpected: int
+    examples: list[dict] = field(default_factory=list)
+
+    def describe(self) -> str:
+        rows = "; ".join(
+            ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and v == v)
+            for row in self.examples
+        )
+        where = self.column or "the table"
+        return f"{self.expectation} on {where}: {self.unexpected} row(s), e.g. {rows}"
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one suite on one batch."""
+
+    suite: str
+    source: str  # the file or mart the batch came from
+    expectations: list[tuple[str, str, bool]]  # (expectation, column, success)
+    failures: list[Failure]
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+    def describe(self) -> str:
+        head = f"{self.source}: refused by {self.suite}"
+        return head + "".join(f"\n  {failure.describe()}" for failure in self.failures)
+
+
+def facts_in_suite(subjects: list[str], metrics: list[str]) -> gx.ExpectationSuite:
+    """The door in: a batch of facts (curated or extracted) before it is loaded."""
+    suite = gx.ExpectationSuite(name="facts_in")
+    for expectation in [
+        gxe.ExpectTableColumnsToMatchSet(column_set=FACT_COLUMNS, exact_match=False),
+        gxe.ExpectColumnValuesToNotBeNull(column="report_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="number_text"),
+        gxe.ExpectColumnValuesToBeInTypeList(column="value", type_list=["float64", "int64"]),
+        gxe.ExpectColumnValuesToBeInTypeList(column="span_start", type_list=["int64"]),
+        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=UNITS),
+        gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=KINDS),
+        gxe.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS),
+        gxe.ExpectColumnValuesToBeInSet(column="span_holds_number_text", value_set=[True]),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=0,
+            max_value=100,
+            row_condition="kind in ['coverage_pct', 'share_pct']",
+            condition_parser="pandas",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=-100,
+            strict_min=True,
+            row_condition="kind in ['growth_pct', 'yoy_growth_pct']",
+            condition_parser="pandas",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value", min_value=0, row_condition=AMOUNTS, condition_parser="pandas"
+        ),
+        gxe.ExpectColumnValuesToBeInSet(column="subject", value_set=subjects),
+        gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=metrics),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.ExpectationSuite]:
+    """The door out: what the workbooks promise of the marts they read."""
+    suites = {
+        "marts.facts": [
+            gxe.ExpectColumnValuesToNotBeNull(column="fact_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="fact_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="report_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="span_start"),
+            gxe.ExpectColumnValuesToNotBeNull(column="sentence"),
+            gxe.ExpectColumnValuesToNotBeNull(column="subject_name"),
+        ],
+        "marts.growth_since_2016": [
+            gxe.ExpectColumnValuesToNotBeNull(column="subject_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="metric_code"),
+            gxe.ExpectColumnValuesToNotBeNull(column="span_start"),
+            gxe.ExpectColumnValuesToBeBetween(column="growth_pct", min_value=-100, strict_min=True),
+        ],
+        "marts.coverage_by_level": [
+            gxe.ExpectColumnValuesToNotBeNull(column="span_start"),
+            gxe.ExpectColumnValuesToBeBetween(column="coverage_pct", min_value=0, max_value=100),
+        ],
+        "marts.fund_composition": [
+            gxe.ExpectColumnValuesToNotBeNull(column="fund_id"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="contribution_span_start",
+                row_condition="source_type != 'none_stated'",
+                condition_parser="pandas",
+            ),
+        ],
+        "marts.pilot_scorecard": [
+            gxe.ExpectColumnValuesToNotBeNull(column="pilot_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="pilot_id"),
+            gxe.ExpectColumnValuesToBeInSet(column="pilot_type_code", value_set=pilot_types),
+            gxe.ExpectTableRowCountToEqual(value=pilots),
+        ],
+        "marts.pilot_type_summary": [
+            gxe.ExpectColumnDistinctValuesToEqualSet(
+                column="pilot_type_code", value_set=pilot_types
+            ),
+            gxe.ExpectColumnSumToBeBetween(column="unit_count", min_value=pilots, max_value=pilots),
+        ],
+    }
+    built = {}
+    for mart, expectations in suites.items():
+        suite = gx.ExpectationSuite(name=mart.replace("marts.", "out_"))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        built[mart] = suite
+    return built
+
+
+def with_span_check(facts: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+    """facts plus span_holds_number_text: the span lies in the report and holds number_text."""
+    frame = facts.copy()
+
+    def holds(row: pd.Series) -> bool:
+        text = texts.get(row["report_id"])
+        start, end = int(row["span_start"]), int(row["span_end"])
+        return (
+            text is not None
+            and 0 <= start < end <= len(text)
+            and text[start:end] == row["number_text"]
+        )
+
+    frame["span_holds_number_text"] = frame.apply(holds, axis=1) if len(frame) else []
+    return frame
+
+
+class Validator:
+    """A file-backed GX context under warehouse/quality/gx, so every run lands in Data Docs."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.source = self.context.data_sources.add_or_update_pandas("coopwh")
+        self.results: list[CheckResult] = []
+
+    def validate(self, suite: gx.ExpectationSuite, frame: pd.DataFrame, source: str) -> CheckResult:
+        """Run suite on frame; keep and return the outcome, with example rows of each failure."""
+        asset_name = suite.name
+        try:
+            asset = self.source.get_asset(asset_name)
+        except LookupError:
+            asset = self.source.add_dataframe_asset(name=asset_name)
+        try:
+            batch_definition = asset.get_batch_definition("whole")
+        except (KeyError, LookupError):
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        suite = self.context.suites.add_or_update(suite)
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=asset_name, data=batch_definition, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": frame.reset_index(drop=True)},
+            result_format="COMPLETE",
+        )
+        expectations, failures = [], []
+        for outcome in result.results:
+            config = outcome.expectation_config
+            column = config.kwargs.get("column", "")
+            expectations.append((config.type, column, bool(outcome.success)))
+            if outcome.success:
+                continue
+            details = outcome.result or {}
+            indexes = details.get("unexpected_index_list") or []
+            rows = [frame.iloc[i] for i in indexes[:3] if isinstance(i, int) and i < len(frame)]
+            keep = [
+                c
+                for c in (
+                    "report_id",
+                    "span_start",
+                    "number_text",
+                    "value",
+                    "unit",
+                    "kind",
+                    "subject",
+                    "metric_code",
+                    column,
+                )
+                if c in frame.columns
+            ]
+            examples = [{c: row[c] for c in dict.fromkeys(keep)} for row in rows]
+            if (
+                not examples
+                and outcome.exception_info
+                and outcome.exception_info.get("raised_exception")
+            ):
+                examples = [{"error": outcome.exception_info.get("exception_message")}]
+            if not examples and "observed_value" in details:
+                examples = [{"observed": details["observed_value"]}]
+            count = details.get("unexpected_count") or len(indexes) or 1
+            failures.append(Failure(config.type, column, count, examples))
+        checked = CheckResult(suite.name, source, expectations, failures)
+        self.results.append(checked)
+        return checked
+
+    def build_docs(self) -> Path:
+        """Build GX's Data Docs; return the path of their index page."""
+        self.context.build_data_docs()
+        url = self.context.get_docs_sites_urls()[0]["site_url"]
+        return Path(url.removeprefix("file://"))
+
+
+def reference(seeds_dir: Path) -> tuple[list[str], list[str]]:
+    """Known subject ids (pilots, pilot types, national) and metric codes, from the seeds."""
+    pilots = pd.read_csv(seeds_dir / "pilots.csv", dtype=str)["pilot_id"].tolist()
+    types = pd.read_csv(seeds_dir / "pilot_types.csv", dtype=str)["pilot_type_code"].tolist()
+    metrics = pd.read_csv(seeds_dir / "metrics.csv", dtype=str)["metric_code"].tolist()
+    return [*pilots, *types, "national"], metrics
+
+
+def curated_facts(seeds_dir: Path) -> pd.DataFrame:
+    """seeds/report_facts.csv as the loader reads it."""
+    frame = pd.read_csv(seeds_dir / "report_facts.csv", dtype={"report_id": str, "subject": str})
+    return frame.where(frame.notna(), None) if len(frame) else frame
+
+
+def facts_frame(rows: list[dict]) -> pd.DataFrame:
+    """Extracted facts (Fact.as_row()) as a frame with the loader's columns."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=[*FACT_COLUMNS, "metric_code"])
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def check_facts_in(
+    validator: Validator, frame: pd.DataFrame, texts: dict[str, str], source: str, seeds_dir: Path
+) -> CheckResult:
+    """The door in for one batch of facts; source names the file it came from."""
+    subjects, metrics = reference(seeds_dir)
+    suite = facts_in_suite(subjects, metrics)
+    suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column="subject"))
+    return validator.validate(suite, with_span_check(frame, texts), source)
+
+
+def check_marts_out(validator: Validator, published_db: Path) -> list[CheckResult]:
+    """The door out: the marts the workbooks read, from the published copy."""
+    import duckdb
+
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        types = [
+            r[0]
+            for r in connection.execute("SELECT pilot_type_code FROM seeds.pilot_types").fetchall()
+        ]
+        (pilots,) = connection.execute("SELECT COUNT(*) FROM seeds.pilots").fetchone()
+        frames = {
+            mart: connection.execute(f"SELECT * FROM {mart}").df()
+            for mart in marts_out_suites(types, pilots)
+        }
+    suites = marts_out_suites(types, pilots)
+    return [validator.validate(suites[mart], frames[mart], mart) for mart in suites]

@@ -1,0 +1,111 @@
+"""The one-page quality summary (HTML, Chinese and English): audits, expectations, warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from pathlib import Path
+
+from coopwh.quality import CheckResult
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;
+max-width:72em}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
+th{background:#1f4e78;color:#fff}.pass{color:#1a7f37}.warning{color:#b35900;font-weight:bold}
+.fail{color:#c62828;font-weight:bold}.quote{color:#555;font-size:.9em}
+"""
+LABELS = {"pass": "通过 pass", "warning": "警告 warning", "fail": "失败 fail"}
+
+
+def write_summary(
+    path: Path,
+    audits: list,  # coopwh.build.AuditOutcome
+    checks: list[CheckResult],
+    warnings: list[dict],
+    docs: Path | None,
+) -> Path:
+    """Write the summary page to path and return it."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    failed = sum(1 for a in audits if a.blocking and not a.passed) + sum(
+        1 for c in checks if not c.success
+    )
+    verdict = "fail" if failed else ("warning" if warnings else "pass")
+    parts = [
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        f"<title>数据质量报告 Data quality report</title><style>{STYLE}</style></head><body>",
+        "<h1>供销合作社改革试点数据仓库 · 数据质量报告<br>Co-op reform pilot warehouse · "
+        "data quality report</h1>",
+        f"<p>生成时间 Generated: {now:%Y-%m-%d %H:%M:%S} UTC · 结论 Verdict: "
+        f"<span class='{verdict}'>{LABELS[verdict]}</span> · "
+        f"{len(audits)} 项审计 audits, {sum(len(c.expectations) for c in checks)} 项期望 "
+        f"expectations, {len(warnings)} 条警告 warnings</p>",
+    ]
+    if docs:
+        link = os.path.relpath(docs, path.parent)
+        parts.append(
+            f"<p>Great Expectations 数据文档 Data Docs: <a href='{_e(link)}'>{_e(link)}</a></p>"
+        )
+    parts.append("<h2>警告 Warnings</h2>")
+    if warnings:
+        parts.append(
+            "<table><tr><th>检查 Check</th><th>说明 What</th><th>报告数 Stated</th>"
+            "<th>加总 Recomputed</th><th>原文 Source sentences</th></tr>"
+        )
+        for w in warnings:
+            sentences = "<br>".join(_e(s) for s in str(w.get("sentences") or "").split(" / "))
+            parts.append(
+                f"<tr><td>{_e(w['check_name'])}</td><td>{_e(w['message'])}</td>"
+                f"<td>{_e(_num(w.get('stated_value')))}</td>"
+                f"<td>{_e(_num(w.get('expected_value')))}</td>"
+                f"<td class='quote'>{sentences}<br>"
+                f"({_e(w.get('report_id'))} @ {_e(w.get('span_starts'))})</td></tr>"
+            )
+        parts.append("</table>")
+    else:
+        parts.append("<p>无 None.</p>")
+    parts.append(
+        "<h2>SQLMesh 审计 Audits (in the warehouse)</h2><table><tr><th>审计 Audit</th>"
+        "<th>模型 Model</th><th>阻断 Blocking</th><th>结果 Result</th></tr>"
+    )
+    for a in audits:
+        state = "pass" if a.passed else ("fail" if a.blocking else "warning")
+        detail = "" if a.passed else f" ({a.failed_rows} rows)"
+        blocking = "是 yes" if a.blocking else "否 no"
+        parts.append(
+            f"<tr><td>{_e(a.audit)}</td><td>{_e(a.model)}</td><td>{blocking}"
+            f"</td><td class='{state}'>{LABELS[state]}{detail}</td></tr>"
+        )
+    parts.append("</table><h2>Great Expectations 期望 Expectations (at the edges)</h2>")
+    parts.append(
+        "<table><tr><th>套件 Suite</th><th>数据 Batch</th><th>期望 Expectation</th>"
+        "<th>列 Column</th><th>结果 Result</th></tr>"
+    )
+    for check in checks:
+        failures = {(f.expectation, f.column): f for f in check.failures}
+        for expectation, column, success in check.expectations:
+            state = "pass" if success else "fail"
+            failure = failures.get((expectation, column))
+            detail = f"<br><span class='quote'>{_e(failure.describe())}</span>" if failure else ""
+            parts.append(
+                f"<tr><td>{_e(check.suite)}</td><td>{_e(check.source)}</td><td>{_e(expectation)}</td>"
+                f"<td>{_e(column)}</td><td class='{state}'>{LABELS[state]}{detail}</td></tr>"
+            )
+    parts.append("</table></body></html>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _num(value: object) -> str:
+    if value is None:
+        return ""
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
