@@ -100,6 +100,16 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: coopwh run",
     )
     run.set_defaults(handler=_run)
+
+    validate = verbs.add_parser(
+        "validate",
+        help="Run both Great Expectations doors now and write the quality report.",
+        description="Validate the curated facts and every report's extracted facts (the door "
+        "in), and the published marts (the door out), with Great Expectations; write the "
+        "one-page quality summary and Data Docs. Changes no data.",
+        epilog="example: coopwh validate",
+    )
+    validate.set_defaults(handler=_validate)
     return parser
 
 
@@ -254,6 +264,15 @@ def _report_ingest(result) -> int:  # result: coopwh.ingest.IngestResult
     if result.build:
         _print_build_summary(result.build)
     return EXIT_FAILED if result.quarantined or result.build_error else EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from coopwh.validate import validate
+
+    paths = resolve_paths(args.project, args.warehouse)
+    ok, summary = validate(paths, echo=lambda m: print(m, flush=True))
+    print(f"Quality report: {summary}")
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def _run(args: argparse.Namespace) -> int:

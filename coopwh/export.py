@@ -200,6 +200,7 @@ def export(
             "to export the last good build"
         )
     started = time.perf_counter()
+    _door_out(paths)
     data = read_warehouse(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     provinces = sorted({(p["province_code"], p["province_name"]) for p in data.pilots})
@@ -210,6 +211,23 @@ def export(
         echo(f"  [{number}/{len(provinces)}] {written[-1]}")
     echo(f"Wrote {len(written)} workbooks to {out_dir} in {time.perf_counter() - started:.1f} s")
     return written
+
+
+def _door_out(paths: Paths) -> None:
+    """Great Expectations on the marts the workbooks read; a failure stops the export."""
+    if not paths.published_db.exists():
+        raise ExportError(f"{paths.published_db}: no warehouse yet; run `coopwh build` first")
+    from coopwh.quality import Validator, check_marts_out
+
+    failed = [
+        c
+        for c in check_marts_out(Validator(paths.quality_dir), paths.published_db)
+        if not c.success
+    ]
+    if failed:
+        raise ExportError(
+            "the marts fail their checks:\n" + "\n".join(c.describe() for c in failed)
+        )
 
 
 def read_warehouse(paths: Paths) -> Warehouse:

@@ -53,6 +53,7 @@ def ingest_locked(paths: Paths, files: list[Path], echo: Echo) -> IngestResult:
     result = IngestResult()
     known = _known_reports(paths)
     gazetteer = load_gazetteer(paths.project / "seeds")
+    door = _DoorIn(paths)
     accepted: list[tuple[Path, Report]] = []
     for number, path in enumerate(files, start=1):
         prefix = f"[{number}/{len(files)}] {path.name}"
@@ -66,6 +67,7 @@ def ingest_locked(paths: Paths, files: list[Path], echo: Echo) -> IngestResult:
                 continue
             facts = extract_facts(report.text, report.report_id, gazetteer)
             check_facts(path, facts)
+            door.check(path, report, facts)
         except ReportError as error:
             _quarantine(paths, path, error.reason)
             result.outcomes.append(Outcome(path, "quarantined", error.reason))
@@ -78,6 +80,27 @@ def ingest_locked(paths: Paths, files: list[Path], echo: Echo) -> IngestResult:
     if accepted:
         _place_and_build(paths, accepted, result, echo)
     return result
+
+
+class _DoorIn:
+    """Great Expectations on each file's facts before it is taken (imported on first use)."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self.validator = None
+
+    def check(self, path: Path, report: Report, facts: list[Fact]) -> None:
+        from coopwh.quality import Validator, check_facts_in, facts_frame
+
+        if self.validator is None:
+            self.validator = Validator(self.paths.quality_dir)
+        frame = facts_frame([fact.as_row() for fact in facts])
+        texts = {report.report_id: report.text}
+        seeds = self.paths.project / "seeds"
+        result = check_facts_in(self.validator, frame, texts, str(path), seeds)
+        if not result.success:
+            reason = "; ".join(failure.describe() for failure in result.failures)
+            raise ReportError(path, f"refused by {result.suite}: {reason}")
 
 
 def check_facts(path: Path, facts: list[Fact]) -> None:

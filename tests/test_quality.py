@@ -1,0 +1,149 @@
+"""Great Expectations at the edges, and the quality report a build ends with."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import coopwh
+
+
+def published(project: Path) -> Path:
+    return project / "warehouse" / "coopwh.duckdb"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def raw_rows(project: Path) -> list[tuple]:
+    build_db = project / "warehouse" / "build" / "coopwh.duckdb"
+    with duckdb.connect(str(build_db), read_only=True) as connection:
+        return connection.execute(
+            "SELECT report_id, sha256 FROM raw.reports UNION ALL "
+            "SELECT report_id, COUNT(*)::TEXT FROM raw.extracted_facts GROUP BY report_id "
+            "ORDER BY 1, 2"
+        ).fetchall()
+
+
+def edit_fact(project: Path, span_start: int, column: str, new: str) -> None:
+    import csv
+
+    seed = project / "seeds" / "report_facts.csv"
+    with open(seed, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["span_start"] == str(span_start):
+            row[column] = new
+    with open(seed, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    ("column", "new", "expectation"),
+    [
+        ("value", "120", "expect_column_values_to_be_between"),
+        ("unit", "litre", "expect_column_values_to_be_in_set on unit"),
+    ],
+)
+def test_a_bad_curated_batch_is_refused_before_loading(
+    fresh_project: Path, column: str, new: str, expectation: str
+) -> None:
+    before, raw_before = digest(published(fresh_project)), raw_rows(fresh_project)
+    edit_fact(fresh_project, 2065, column, new)  # 黑龙江省基层社覆盖率达到93%以上
+
+    result = coopwh(fresh_project, "build")
+
+    assert result.returncode == 1
+    assert "report_facts.csv: refused by facts_in" in result.stderr
+    assert expectation in result.stderr
+    assert "93%以上" in result.stderr and "span_start=2065" in result.stderr
+    assert "nothing was loaded" in result.stderr
+    assert digest(published(fresh_project)) == before
+    assert raw_rows(fresh_project) == raw_before
+
+
+def test_an_extracted_coverage_of_120_is_refused_and_the_file_quarantined(
+    fresh_project: Path,
+) -> None:
+    before, raw_before = digest(published(fresh_project)), raw_rows(fresh_project)
+    inbox = fresh_project / "reports" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "2020-changli.txt").write_text(
+        "河北省秦皇岛市昌黎县供销合作社\n\n2019年，基层社乡镇覆盖率达到120%，销售总额较试点前增长20%。\n",
+        encoding="utf-8",
+    )
+
+    result = coopwh(fresh_project, "run")
+
+    assert result.returncode == 1
+    assert "2020-changli.txt" in result.stderr
+    assert "expect_column_values_to_be_between on value" in result.stderr
+    assert "number_text=120%" in result.stderr
+    reason = fresh_project / "reports" / "quarantine" / "2020-changli.txt.reason.txt"
+    assert "refused by facts_in" in reason.read_text(encoding="utf-8")
+    assert digest(published(fresh_project)) == before
+    assert raw_rows(fresh_project) == raw_before
+
+
+def test_the_build_ends_with_a_quality_summary_quoting_the_warning(built_project: Path) -> None:
+    page = (built_project / "warehouse" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "数据质量报告" in page and "data quality report" in page
+    assert "assert_pooled_figures_match_their_parts" in page
+    assert "参与实施37个项目" in page
+    assert "共投资16个项目" in page and "基金累计投资项目20个" in page
+    assert "expect_column_values_to_be_in_set" in page
+    assert "assert_fund_parts_sum_to_stated_total" in page
+    docs = built_project / "warehouse" / "quality" / "gx" / "uncommitted" / "data_docs"
+    assert (docs / "local_site" / "index.html").exists()
+
+
+def test_export_stops_when_the_marts_fail_the_door_out(fresh_project: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(published(fresh_project))) as connection:
+        connection.execute("DELETE FROM marts.pilot_scorecard WHERE pilot_id = 'sichuan'")
+    result = coopwh(fresh_project, "export", "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "marts.pilot_scorecard" in result.stderr
+    assert "expect_table_row_count_to_equal" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_runs_both_doors(built_project: Path, tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(built_project, project)
+    result = coopwh(project, "validate")
+    assert result.returncode == 0, result.stderr
+    assert "ok: facts_in on" in result.stdout and "ok: out_pilot_type_summary" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sql", "SELECT COUNT(*) FROM marts.facts"],
+        ["run"],
+        ["extract", "reports/2019-gxs-reform-pilots.txt"],
+        ["--help"],
+    ],
+)
+def test_commands_that_do_not_validate_do_not_import_great_expectations(
+    built_project: Path, args: list[str]
+) -> None:
+    code = (
+        "import sys\nfrom coopwh.cli import main\n"
+        f"try:\n    main({['--project', str(built_project), *args]!r})\n"
+        "except SystemExit:\n    pass\n"
+        "assert 'great_expectations' not in sys.modules, 'great_expectations was imported'\n"
+        f"assert 'sqlmesh' not in sys.modules or {args[0]!r} != 'run', 'run imported sqlmesh'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=built_project
+    )
+    assert result.returncode == 0, result.stderr
