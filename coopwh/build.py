@@ -217,7 +217,11 @@ def _plan_audit_publish(
         raise BuildError(_describe_plan_failure(context, console, error)) from error
 
     diff = plan.context_diff
-    added = sorted(s.node.name for s in diff.new_snapshots.values() if not s.is_external)
+    added = sorted(
+        s.node.name
+        for s in diff.new_snapshots.values()
+        if s.snapshot_id in diff.added and not s.is_external
+    )
     modified = sorted(new.node.name for new, _old in diff.modified_snapshots.values())
     removed = sorted(s.name.replace('"', "") for s in diff.removed_snapshots.values())
 

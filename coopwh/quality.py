@@ -17,24 +17,15 @@ import pandas as pd  # noqa: E402
 from great_expectations import expectations as gxe  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
+from loaders.raw import FACT_COLUMNS as RAW_FACT_COLUMNS  # noqa: E402
+
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 UNITS = ["percent", "pp", "yuan", "household", "person", "count", "sqm", "mu", "other"]
 KINDS = ["growth_pct", "yoy_growth_pct", "level", "share_pct", "coverage_pct", "pp_change", "other"]
 QUALIFIERS = ["exact", "approx", "at_least", "at_most"]
-FACT_COLUMNS = [
-    "report_id",
-    "span_start",
-    "span_end",
-    "number_text",
-    "value",
-    "unit",
-    "kind",
-    "qualifier",
-    "metric",
-    "subject",
-    "is_target",
-]
+OPTIONAL = ("metric_code", "baseline", "period", "subject_text")
+FACT_COLUMNS = [column for column in RAW_FACT_COLUMNS if column not in OPTIONAL]
 AMOUNTS = "unit in ['yuan', 'count', 'household', 'person', 'sqm', 'mu'] and kind == 'level'"
 
 

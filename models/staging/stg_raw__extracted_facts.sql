@@ -19,12 +19,7 @@ SELECT
   NULLIF(TRIM(metric_code), '') AS metric_code, /* Canonical metric code, where one was recognised */
   subject AS subject_id, /* Pilot unit or pilot type the figure belongs to */
   NULLIF(TRIM(baseline), '') AS baseline, /* What a change is measured against, as printed */
-  CASE
-    WHEN baseline IN ('试点前', '2016', '改革前')
-    THEN 'pre_pilot'
-    WHEN baseline IN ('上年', '同比')
-    THEN 'prior_year'
-  END AS baseline_code, /* pre_pilot (2016 / 试点前) or prior_year (同比) */
+  @BASELINE_CODE(baseline) AS baseline_code, /* pre_pilot (2016 / 试点前) or prior_year (同比) */
   NULLIF(TRIM(period), '') AS period, /* When the figure holds, as printed */
   is_target, /* True for a plan or target rather than an achieved result */
   NULL::TEXT AS fund_id, /* Fund the figure describes (set only by review) */

@@ -1,1 +1,0 @@
-"""Project macros (none yet: models use SQLMesh built-ins)."""
