@@ -404,7 +404,8 @@ def _cover(data: Warehouse, scope: str) -> list[tuple[str, str]]:
         else f"有 {summary['failed_blocking']} 项阻断性审计未通过"
     )
     reports = "\n".join(
-        f"{r['title']}（{r['report_id']}，数据截至 {r['data_as_of']}，SHA-256 {r['sha256'][:12]}）"
+        f"{r['title'] or r['report_id']}（{r['report_id']}，"
+        f"数据截至 {r['data_as_of'] or '未注明'}，SHA-256 {r['sha256'][:12]}）"
         for r in data.reports
     )
     warnings = "\n".join(

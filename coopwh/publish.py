@@ -86,7 +86,8 @@ def _write_build_info(adapter, audits: list) -> None:
         )
     adapter.execute(
         "CREATE TABLE published.meta.reports AS SELECT reports.report_id, reports.path, "
-        "reports.sha256, reports.n_chars, reports.loaded_at, seeds.title, seeds.data_as_of "
+        "reports.sha256, reports.n_chars, reports.loaded_at, seeds.title, seeds.data_as_of, "
+        "reports.text "
         "FROM raw.reports AS reports LEFT JOIN seeds.reports AS seeds USING (report_id)"
     )
 
