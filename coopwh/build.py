@@ -101,6 +101,7 @@ def read_reports(reports_dir: Path) -> list[Report]:
 def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Context
     """A SQLMesh context on the project, building into the warehouse's build database."""
     os.environ["COOPWH_BUILD_DB"] = str(paths.build_db)
+    os.environ["COOPWH_CACHE_DIR"] = str(paths.build_db.parent / "cache")
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
     from sqlmesh import Context
@@ -256,15 +257,19 @@ def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> No
 
 
 def run_audits(context) -> list[AuditOutcome]:
-    """Run every audit of every model against prod, and return each outcome with example rows."""
+    """Run every audit of every model promoted to prod, and return each outcome with example rows.
+
+    The snapshots come from prod's state, not from the project files: what is audited is what
+    readers get, even if SQLMesh's local cache disagrees with what the plan promoted."""
     outcomes: list[AuditOutcome] = []
     adapter = context.engine_adapter
-    for _name, snapshot in sorted(context.snapshots.items()):
+    environment = context.state_reader.get_environment("prod")
+    promoted = context.state_reader.get_snapshots(environment.snapshots).values()
+    by_name = {snapshot.name: snapshot for snapshot in promoted}
+    for _name, snapshot in sorted(by_name.items()):
         if not snapshot.is_model or snapshot.is_symbolic:
             continue
-        for result in context.snapshot_evaluator.audit(
-            snapshot=snapshot, snapshots=context.snapshots
-        ):
+        for result in context.snapshot_evaluator.audit(snapshot=snapshot, snapshots=by_name):
             if result.skipped:
                 continue
             examples: list[dict] = []

@@ -83,8 +83,11 @@ def make_docx(text: str, path: Path) -> Path:
 
 def coopwh(project: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the coopwh command on a project copy, as a user would."""
+    options = ["--project", str(project)]
+    if args and args[0] == "--warehouse":
+        options, args = [*options, *args[:2]], args[2:]
     return subprocess.run(
-        [sys.executable, "-m", "coopwh.cli", "--project", str(project), *args],
+        [sys.executable, "-m", "coopwh.cli", *options, *args],
         capture_output=True,
         text=True,
         timeout=600,

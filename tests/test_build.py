@@ -203,3 +203,14 @@ def test_published_marts_keep_their_column_descriptions(built_project: Path) -> 
         "AND table_name = 'growth_since_2016' AND column_name = 'growth_pct'",
     )
     assert rows == [("Growth in percent, e.g. 43 for +43%",)]
+
+
+def test_a_second_warehouse_built_from_the_same_project_is_sound(
+    fresh_project: Path, tmp_path: Path
+) -> None:
+    """A second warehouse from the same project builds cold and whole, with its own cache."""
+    other = tmp_path / "other-warehouse"
+    result = coopwh(fresh_project, "--warehouse", str(other), "build")
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(other / "coopwh.duckdb"), read_only=True) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM marts.facts").fetchone() == (239,)

@@ -11,6 +11,7 @@ from tests.conftest import ROOT
 
 def test_sqlmesh_unit_tests_pass(tmp_path: Path) -> None:
     os.environ["COOPWH_BUILD_DB"] = str(tmp_path / "unit.duckdb")
+    os.environ["COOPWH_CACHE_DIR"] = str(tmp_path / "cache")
     warnings.filterwarnings("ignore", category=FutureWarning)
     from sqlmesh import Context
 
