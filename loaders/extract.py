@@ -101,6 +101,8 @@ METRIC_TAIL = re.compile(
     r"(?:共计|合计|分别|各|共|累计|达到|达|为|实现|完成|约|近|超过|是|占比?|保持在?|稳定在|提升到)+$"
 )
 NATIONAL = "national"  # the subject of figures in a report that names no unit
+# Full-width digits and signs read as ASCII, one character for one, so offsets do not move.
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．％／", "0123456789.%/")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_END = re.compile(r"[，；：,;:。！？!?\n]")
 
@@ -168,6 +170,7 @@ class _Quantity:
 
 def extract_facts(text: str, report_id: str, gazetteer: Gazetteer | None = None) -> list[Fact]:
     """Every quantitative figure of text, with spans (Python str offsets) and fact columns."""
+    original, text = text, text.translate(FULL_WIDTH)  # same length: spans stay valid
     gazetteer = gazetteer or Gazetteer()
     facts: list[Fact] = []
     context = _SectionContext(gazetteer)
@@ -182,6 +185,8 @@ def extract_facts(text: str, report_id: str, gazetteer: Gazetteer | None = None)
         context.baseline = (
             None if sentence.endswith("\n") else (own if own[1] else context.baseline)
         )
+    for fact in facts:  # as printed, full-width digits and all
+        fact.number_text = original[fact.span_start : fact.span_end]
     return facts
 
 

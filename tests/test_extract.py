@@ -245,3 +245,13 @@ def test_extracted_subjects_agree_with_curation() -> None:
     extracted = {(f.span_start, f.subject) for f in extract_facts(text, "r", GAZETTEER)}
     curated = [(int(c["span_start"]), c["subject"]) for c in read_seed("report_facts")]
     assert sum(1 for key in curated if key in extracted) / len(curated) >= 0.95
+
+
+def test_full_width_digits_are_read_and_printed_as_they_stand() -> None:
+    text = "全县销售总额较试点前增长１２．５％，新建基层社３０个。"
+    facts = extract_facts(text, "t", GAZETTEER)
+    assert [(f.number_text, f.value, f.kind) for f in facts] == [
+        ("１２．５％", 12.5, "growth_pct"),
+        ("３０个", 30, "level"),
+    ]
+    assert all(text[f.span_start : f.span_end] == f.number_text for f in facts)
