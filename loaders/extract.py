@@ -249,11 +249,7 @@ def _quantity(match: re.Match) -> _Quantity | None:
     number = float(groups["num"])
     magnitude = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}.get(groups["mag"] or "", 1.0)
     unit_word = groups["unit"] or ""
-    unit = UNIT_WORDS.get(unit_word, "")
-    if not unit and not groups["mag"]:
-        unit = "count" if not post else "count"
-    if not unit:
-        unit = "count"
+    unit = UNIT_WORDS.get(unit_word, "") or "count"
     value = number * magnitude
     approx = (groups["approx1"] or "") + (groups["approx2"] or "")
     extra = {"bare": not unit_word and not groups["mag"], "unit_word": unit_word}
@@ -402,7 +398,7 @@ def _facts_of_sentence(
     facts: list[Fact] = []
     is_target = bool(TARGET.search(sentence))
     groups = _respectively_groups(sentence, quantities)
-    previous_level_run: list[tuple[_Quantity, str]] = []
+    level_metrics: list[str] = []  # metrics of the levels so far, for 分别 without names
     group_kind = None
     last_end_by_clause: dict[int, int] = {}
     for index, quantity in enumerate(quantities):
@@ -422,7 +418,7 @@ def _facts_of_sentence(
         if group is not None:
             names, position = group
             if not names:
-                names = [m for _, m in previous_level_run][-len(groups_sizes(groups, index)) :]
+                names = level_metrics[-len(_group_members(groups, index)) :]
             if position < len(names):
                 metric = names[position]
             if position > 0 and group_kind is not None:
@@ -430,16 +426,14 @@ def _facts_of_sentence(
             elif position == 0:
                 sign = -1.0 if value < 0 < quantity.value else 1.0
                 group_kind = (kind, lambda v, sign=sign: sign * v)
-        if kind in ("growth_pct", "yoy_growth_pct", "pp_change") and kind != "pp_change":
-            baseline = baseline_text if baseline_kind else None
-        else:
-            baseline = baseline_text if kind in ("pp_change", "other") and baseline_kind else None
+        changes = ("growth_pct", "yoy_growth_pct", "pp_change", "other")
+        baseline = baseline_text if baseline_kind and kind in changes else None
         if kind == "yoy_growth_pct":
             baseline = "上年"
         subjects = _subjects(context, sentence, clause_start, quantity, kind)
         period = _period(sentence[: quantity.start], baseline_text)
         if kind == "level" and quantity.unit in ("yuan", "count", "household", "person"):
-            previous_level_run.append((quantity, metric))
+            level_metrics.append(metric)
         for subject_id, subject_text in subjects:
             facts.append(
                 Fact(
@@ -465,7 +459,7 @@ def _facts_of_sentence(
     return facts
 
 
-def groups_sizes(groups: dict[int, tuple[list[str], int]], index: int) -> list[int]:
+def _group_members(groups: dict[int, tuple[list[str], int]], index: int) -> list[int]:
     """The indices of the quantities in the same respectively-group as index."""
     names, position = groups[index]
     first = index - position
