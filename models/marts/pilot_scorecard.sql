@@ -35,6 +35,28 @@ WITH pilots AS (
     basis = 'since_2016'
   QUALIFY
     ROW_NUMBER() OVER (PARTITION BY subject_id, metric_code ORDER BY report_id DESC, span_start) = 1
+), growth_by_metric AS (
+  SELECT
+    subject_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'sales_total') AS sales_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'sales_total') AS sales_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'profit_total') AS profit_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'profit_total') AS profit_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'owners_equity') AS equity_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'owners_equity') AS equity_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'farm_product_sales') AS farm_product_sales_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'farm_product_sales') AS farm_product_sales_growth_fact_id
+  FROM growth
+  GROUP BY
+    subject_id
 ), latest_coverage AS (
   SELECT
     subject_id,
@@ -90,14 +112,14 @@ SELECT
   pilot_types.name_zh AS pilot_type_zh, /* Special pilot type in Chinese */
   NOT pilots.typical_case_title IS NULL AS has_typical_case, /* Whether the report has a typical case on it */
   pilots.typical_case_title, /* Title of that case */
-  sales_growth.growth_pct AS sales_growth_pct, /* 销售总额 growth since 2016, percent */
-  sales_growth.fact_id AS sales_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
-  profit_growth.growth_pct AS profit_growth_pct, /* 利润总额 growth since 2016, percent */
-  profit_growth.fact_id AS profit_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
-  equity_growth.growth_pct AS equity_growth_pct, /* 所有者权益 growth since 2016, percent */
-  equity_growth.fact_id AS equity_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
-  farm_sales_growth.growth_pct AS farm_product_sales_growth_pct, /* 农产品销售额 growth since 2016, percent */
-  farm_sales_growth.fact_id AS farm_product_sales_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
+  growth_by_metric.sales_growth_pct, /* 销售总额 growth since 2016, percent */
+  growth_by_metric.sales_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
+  growth_by_metric.profit_growth_pct, /* 利润总额 growth since 2016, percent */
+  growth_by_metric.profit_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
+  growth_by_metric.equity_growth_pct, /* 所有者权益 growth since 2016, percent */
+  growth_by_metric.equity_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
+  growth_by_metric.farm_product_sales_growth_pct, /* 农产品销售额 growth since 2016, percent */
+  growth_by_metric.farm_product_sales_growth_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
   sales_level.value AS sales_total_yuan, /* 销售总额 level, yuan */
   sales_level.fact_id AS sales_total_fact_id, /* Key of that figure in marts.facts: report, offset, subject */
   latest_coverage.coverage_pct AS township_coverage_pct, /* 基层社乡镇覆盖率, percent */
@@ -110,18 +132,8 @@ INNER JOIN pilot_types
   ON pilots.pilot_type_code = pilot_types.pilot_type_code
 LEFT JOIN regions AS provinces
   ON pilots.province_code = provinces.region_code
-LEFT JOIN growth AS sales_growth
-  ON pilots.pilot_id = sales_growth.subject_id
-  AND sales_growth.metric_code = 'sales_total'
-LEFT JOIN growth AS profit_growth
-  ON pilots.pilot_id = profit_growth.subject_id
-  AND profit_growth.metric_code = 'profit_total'
-LEFT JOIN growth AS equity_growth
-  ON pilots.pilot_id = equity_growth.subject_id
-  AND equity_growth.metric_code = 'owners_equity'
-LEFT JOIN growth AS farm_sales_growth
-  ON pilots.pilot_id = farm_sales_growth.subject_id
-  AND farm_sales_growth.metric_code = 'farm_product_sales'
+LEFT JOIN growth_by_metric
+  ON pilots.pilot_id = growth_by_metric.subject_id
 LEFT JOIN latest_coverage
   ON pilots.pilot_id = latest_coverage.subject_id
 LEFT JOIN sales_level

@@ -47,6 +47,38 @@ WITH pilot_types AS (
     LISTAGG(metric_name_zh || ' +' || number_text, '，'
     ORDER BY
       span_start) AS pooled_growth_text,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'sales_total') AS sales_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'sales_total') AS sales_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'profit_total') AS profit_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'profit_total') AS profit_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'assets_total') AS assets_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'assets_total') AS assets_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'owners_equity') AS equity_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'owners_equity') AS equity_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'farm_purchases') AS farm_purchases_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'farm_purchases') AS farm_purchases_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'consumer_retail') AS consumer_retail_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'consumer_retail') AS consumer_retail_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'ecommerce_sales') AS ecommerce_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'ecommerce_sales') AS ecommerce_growth_fact_id,
+    MAX(growth_pct) FILTER(WHERE
+      metric_code = 'living_services_revenue') AS living_services_growth_pct,
+    MAX(fact_id) FILTER(WHERE
+      metric_code = 'living_services_revenue') AS living_services_growth_fact_id,
     COUNT(*) AS pooled_growth_figures
   FROM pooled_growth
   GROUP BY
@@ -71,22 +103,22 @@ SELECT
   units_listed.prefecture_units, /* Of which at prefecture level */
   units_listed.county_units, /* Of which at county level */
   units_listed.typical_cases, /* Units with a typical case in the report */
-  sales.growth_pct AS sales_growth_pct, /* Pooled 销售总额 growth since 2016, percent */
-  sales.fact_id AS sales_growth_fact_id, /* Key of that figure in marts.facts */
-  profit.growth_pct AS profit_growth_pct, /* Pooled 利润总额 growth, percent */
-  profit.fact_id AS profit_growth_fact_id, /* Key of that figure */
-  assets.growth_pct AS assets_growth_pct, /* Pooled 资产总额 growth, percent */
-  assets.fact_id AS assets_growth_fact_id, /* Key of that figure */
-  equity.growth_pct AS equity_growth_pct, /* Pooled 所有者权益 growth, percent */
-  equity.fact_id AS equity_growth_fact_id, /* Key of that figure */
-  purchases.growth_pct AS farm_purchases_growth_pct, /* Pooled 农产品购进额 growth, percent */
-  purchases.fact_id AS farm_purchases_growth_fact_id, /* Key of that figure */
-  retail.growth_pct AS consumer_retail_growth_pct, /* Pooled 消费品零售额 growth, percent */
-  retail.fact_id AS consumer_retail_growth_fact_id, /* Key of that figure */
-  ecommerce.growth_pct AS ecommerce_growth_pct, /* Pooled 电商销售额 growth, percent */
-  ecommerce.fact_id AS ecommerce_growth_fact_id, /* Key of that figure */
-  living.growth_pct AS living_services_growth_pct, /* Pooled 居民生活服务营业额 growth, percent */
-  living.fact_id AS living_services_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.sales_growth_pct, /* Pooled 销售总额 growth since 2016, percent */
+  pooled_growth_listed.sales_growth_fact_id, /* Key of that figure in marts.facts */
+  pooled_growth_listed.profit_growth_pct, /* Pooled 利润总额 growth, percent */
+  pooled_growth_listed.profit_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.assets_growth_pct, /* Pooled 资产总额 growth, percent */
+  pooled_growth_listed.assets_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.equity_growth_pct, /* Pooled 所有者权益 growth, percent */
+  pooled_growth_listed.equity_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.farm_purchases_growth_pct, /* Pooled 农产品购进额 growth, percent */
+  pooled_growth_listed.farm_purchases_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.consumer_retail_growth_pct, /* Pooled 消费品零售额 growth, percent */
+  pooled_growth_listed.consumer_retail_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.ecommerce_growth_pct, /* Pooled 电商销售额 growth, percent */
+  pooled_growth_listed.ecommerce_growth_fact_id, /* Key of that figure */
+  pooled_growth_listed.living_services_growth_pct, /* Pooled 居民生活服务营业额 growth, percent */
+  pooled_growth_listed.living_services_growth_fact_id, /* Key of that figure */
   pooled_growth_listed.pooled_growth_text, /* All pooled growth figures in one line */
   COALESCE(pooled_facts.pooled_facts, 0) AS pooled_facts /* Number of pooled figures the summary gives */
 FROM pilot_types
@@ -96,27 +128,3 @@ LEFT JOIN pooled_growth_listed
   ON pilot_types.pilot_type_code = pooled_growth_listed.pilot_type_code
 LEFT JOIN pooled_facts
   ON pilot_types.pilot_type_code = pooled_facts.pilot_type_code
-LEFT JOIN pooled_growth AS sales
-  ON pilot_types.pilot_type_code = sales.subject_id
-  AND sales.metric_code = 'sales_total'
-LEFT JOIN pooled_growth AS profit
-  ON pilot_types.pilot_type_code = profit.subject_id
-  AND profit.metric_code = 'profit_total'
-LEFT JOIN pooled_growth AS assets
-  ON pilot_types.pilot_type_code = assets.subject_id
-  AND assets.metric_code = 'assets_total'
-LEFT JOIN pooled_growth AS equity
-  ON pilot_types.pilot_type_code = equity.subject_id
-  AND equity.metric_code = 'owners_equity'
-LEFT JOIN pooled_growth AS purchases
-  ON pilot_types.pilot_type_code = purchases.subject_id
-  AND purchases.metric_code = 'farm_purchases'
-LEFT JOIN pooled_growth AS retail
-  ON pilot_types.pilot_type_code = retail.subject_id
-  AND retail.metric_code = 'consumer_retail'
-LEFT JOIN pooled_growth AS ecommerce
-  ON pilot_types.pilot_type_code = ecommerce.subject_id
-  AND ecommerce.metric_code = 'ecommerce_sales'
-LEFT JOIN pooled_growth AS living
-  ON pilot_types.pilot_type_code = living.subject_id
-  AND living.metric_code = 'living_services_revenue'
