@@ -1,6 +1,6 @@
 AUDIT (
   name assert_facts_resolve_to_dimensions
-) /* Every fact's report (loaded), subject, metric and fund resolve to the dimensions. */;
+) /* Every fact's report (loaded), subject (pilot, pilot type, region or national), metric and fund resolve to the dimensions. */;
 
 SELECT
   fact_id,
@@ -24,6 +24,10 @@ WHERE
     SELECT
       pilot_type_code
     FROM seeds.pilot_types
+    UNION ALL
+    SELECT
+      region_code
+    FROM seeds.regions
     UNION ALL
     SELECT
       'national'

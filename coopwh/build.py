@@ -16,7 +16,7 @@ import duckdb
 
 from coopwh.paths import Paths
 from coopwh.status import fingerprint, last_build_status, record_status
-from loaders.extract import Fact, extract_facts
+from loaders.extract import Extraction, extract
 from loaders.raw import stored_hashes, write_reports
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
@@ -134,13 +134,10 @@ def build_locked(paths: Paths, echo: Echo) -> BuildResult:
     return result
 
 
-def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, list[Fact]]:
-    """The extractor's facts for each report, with the units and metrics the seeds know."""
+def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, Extraction]:
+    """What the extractor reads in each report, with the places and metrics the seeds know."""
     gazetteer = load_gazetteer(paths.project / "seeds")
-    return {
-        report.report_id: extract_facts(report.text, report.report_id, gazetteer)
-        for report in reports
-    }
+    return {report.report_id: extract(report.text, report.report_id, gazetteer) for report in reports}
 
 
 def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
@@ -151,19 +148,17 @@ def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
     try:
         known = stored_hashes(connection)
         to_extract = [r for r in reports if known.get(r.report_id) != r.sha256]
-        facts = extract_reports(paths, to_extract)
+        extractions = extract_reports(paths, to_extract)
         echo("Validating the facts before loading (Great Expectations) …")
-        validator = validate_facts_in(paths, reports, to_extract, facts)
-        changed = write_reports(connection, reports, facts)
+        validator = validate_facts_in(paths, reports, to_extract, extractions, echo)
+        changed = write_reports(connection, reports, extractions)
         raw_state = hashlib.sha256(
             repr(sorted(stored_hashes(connection).items())).encode()
         ).hexdigest()
     finally:
         connection.close()
     if changed:
-        counts = ", ".join(
-            f"{rid} ({len(facts.get(rid, []))} figures extracted)" for rid in changed
-        )
+        counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed)
         echo(f"Loaded into raw.*: {counts}")
 
     from coopwh.console import QuietConsole
@@ -182,21 +177,37 @@ def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
     return result
 
 
-def validate_facts_in(paths: Paths, reports: list[Report], extracted: list[Report], facts):
-    """The door in: curated facts and each newly extracted batch, before anything is loaded."""
-    from coopwh.quality import Validator, check_facts_in, curated_facts, facts_frame
+def _loaded(report_id: str, extraction: Extraction | None) -> str:
+    if extraction is None:
+        return f"{report_id} (removed)"
+    held = f", {len(extraction.held)} held back" if extraction.held else ""
+    return f"{report_id} ({len(extraction.facts)} figures extracted{held})"
+
+
+def validate_facts_in(
+    paths: Paths,
+    reports: list[Report],
+    extracted: list[Report],
+    extractions: dict[str, Extraction],
+    echo: Echo = print,
+):
+    """The door in, before anything is loaded: the curated facts must pass whole (a bad seed
+    row stops the build); of each newly extracted report, a figure that fails is held back with
+    its reason and the rest load."""
+    from coopwh.quality import Validator, check_extraction, check_facts_in, curated_facts
 
     seeds = paths.project / "seeds"
     texts = {report.report_id: report.text for report in reports}
     validator = Validator(paths.quality_dir)
-    batches = [(curated_facts(seeds), str(seeds / "report_facts.csv"))]
-    batches += [
-        (facts_frame([fact.as_row() for fact in facts[r.report_id]]), r.path) for r in extracted
-    ]
-    for frame, source in batches:
-        check = check_facts_in(validator, frame, texts, source, seeds)
-        if not check.success:
+    check = check_facts_in(validator, curated_facts(seeds), texts, str(seeds / "report_facts.csv"), seeds)
+    if not check.success:
+        raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
+    for report in extracted:
+        check = check_extraction(validator, extractions[report.report_id], texts, report.path, seeds)
+        if check.refused:
             raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
+        for fact, reason in extractions[report.report_id].held:
+            echo(f"  held back: {report.report_id} {fact.number_text} at {fact.span_start}: {reason}")
     return validator
 
 

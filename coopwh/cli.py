@@ -123,14 +123,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"coopwh build: failed: {error}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:  # an unforeseen failure: say what, keep the traceback for debugging
-        if os.environ.get("COOPWH_DEBUG"):
-            raise
-        print(
-            f"coopwh build: failed unexpectedly: {type(error).__name__}: {error}\n"
-            "Readers still see the last good build. Run again with COOPWH_DEBUG=1 for details.",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+        return _unexpected("build", error)
     _print_build_summary(result)
     return EXIT_OK
 
@@ -204,7 +197,7 @@ def _extract(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from coopwh.ingest import check_facts
-    from loaders.extract import extract_facts
+    from loaders.extract import extract
     from loaders.reference import load_gazetteer
     from loaders.reports import ReportError, read_report
 
@@ -212,13 +205,22 @@ def _extract(args: argparse.Namespace) -> int:
     path = Path(args.path)
     try:
         report = read_report(path)
-        facts = extract_facts(
-            report.text, report.report_id, load_gazetteer(paths.project / "seeds")
-        )
+        gazetteer = load_gazetteer(paths.project / "seeds")
+        extraction = extract(report.text, report.report_id, gazetteer)
     except ReportError as error:
         print(f"coopwh extract: {error}", file=sys.stderr)
         return EXIT_FAILED
-    rows = [fact.as_row() for fact in facts]
+    places = gazetteer.places
+    rows = []
+    for fact in extraction.facts:
+        region = fact.region_code
+        rows.append(
+            {
+                **fact.as_row(),
+                "subject_name": places.display_name(region) if region else fact.subject,
+                "province_code": places.province_of(region) if region else None,
+            }
+        )
     if args.format == "jsonl":
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -227,10 +229,15 @@ def _extract(args: argparse.Namespace) -> int:
         writer.writeheader()
         writer.writerows(rows)
     try:
-        check_facts(path, facts)
+        check_facts(path, extraction.facts)
     except ReportError as error:
         print(f"coopwh extract: warning: {error}", file=sys.stderr)
-    print(f"{len(rows)} figures in {path}", file=sys.stderr)
+    unit = places.display_name(extraction.unit_code) if extraction.unit_code else "全国 (no unit named)"
+    print(
+        f"{len(rows)} figures and {len(extraction.relations)} relations in {path}; "
+        f"the report is about {unit}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -303,7 +310,20 @@ def _run(args: argparse.Namespace) -> int:
     except (BuildError, ExportError) as error:
         print(f"coopwh run: failed: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as error:  # an unforeseen failure: say what, keep the traceback for debugging
+        return _unexpected("run", error)
     return code
+
+
+def _unexpected(command: str, error: Exception) -> int:
+    if os.environ.get("COOPWH_DEBUG"):
+        raise error
+    print(
+        f"coopwh {command}: failed unexpectedly: {type(error).__name__}: {error}\n"
+        "Readers still see the last good build. Run again with COOPWH_DEBUG=1 for details.",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

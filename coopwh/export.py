@@ -24,28 +24,17 @@ LEVELS = {
     "pooled": "试点类型汇总",
     "national": "全国",
 }
-BASES = {"since_2016": "较2016年/试点前", "year_on_year": "同比"}
-KINDS = {
-    "growth_pct": "增长率（较试点前）",
-    "yoy_growth_pct": "同比增长率",
-    "level": "水平值",
-    "share_pct": "占比",
-    "coverage_pct": "覆盖率",
-    "pp_change": "百分点变化",
-    "other": "其他",
+BASES = {
+    "since_2016": "较2016年/试点前",
+    "year_on_year": "同比",
+    "since_other": "较其他年份（见基期）",
 }
-UNITS = {
-    "percent": "%",
-    "pp": "个百分点",
-    "yuan": "元",
-    "household": "户",
-    "person": "人",
-    "count": "个",
-    "sqm": "平方米",
-    "mu": "亩",
-    "other": "其他",
+GROWTH_BASES = {
+    "stated": "报告给出",
+    "implied by a ratio": "由倍数推算",
+    "implied by before and after": "由前后数值推算",
 }
-QUALIFIERS = {"exact": "确数", "approx": "约数", "at_least": "以上", "at_most": "以下"}
+VOCABULARIES = {"units": "unit", "kinds": "kind", "qualifiers": "qualifier"}
 CHECKS = {"pass": "通过", "fail": "不符", "not_checkable": "无法核对"}
 COVERS = {
     "township": "乡镇",
@@ -70,8 +59,10 @@ GROWTH = [
     Column("metric_name_zh", "指标", "Metric"),
     Column("basis_zh", "口径", "Basis"),
     Column("growth_pct", "增长率", "Growth (%)", "pct"),
+    Column("growth_basis_zh", "增长率来源", "Growth basis"),
     Column("number_text", "原文数字", "As printed"),
     Column("baseline", "基期", "Baseline"),
+    Column("before_value", "基期水平（原文）", "Before value as stated", "number"),
     Column("period", "期间", "Period"),
     Column("level_number_text", "对应水平（原文）", "Level as printed"),
     Column("level_unit_zh", "水平量纲", "Level unit"),
@@ -88,7 +79,8 @@ COVERAGE = [
     Column("level_zh", "层级", "Level"),
     Column("covers_zh", "覆盖对象", "What is covered"),
     Column("metric_name_zh", "指标", "Metric"),
-    Column("coverage_before_pct", "试点前覆盖率", "Coverage before (%)", "pct"),
+    Column("coverage_before_pct", "此前覆盖率", "Coverage before (%)", "pct"),
+    Column("coverage_before_period", "此前年份", "Year of the before value"),
     Column("coverage_pct", "覆盖率", "Coverage (%)", "pct"),
     Column("change_pp", "变化（百分点）", "Change (points)", "pp"),
     Column("qualifier_zh", "数字性质", "Qualifier"),
@@ -155,6 +147,7 @@ DERIVED = {
     "unit_zh": "Unit of measure, in Chinese",
     "total_check_zh": "Whether the parts add up to the stated total, in Chinese",
     "pilot_type_zh": "Special pilot type, in Chinese",
+    "growth_basis_zh": "Whether the report states the growth or it is implied, in Chinese",
 }
 GUIDE = (
     "本工作簿由供销合作社改革试点数据仓库自动生成，请勿手工修改。"
@@ -184,12 +177,15 @@ class Warehouse:
     funds: list[dict]
     pilots: list[dict]
     comments: dict[str, dict[str, str]]  # mart -> column -> description
+    labels: dict[str, dict[str, str]]  # units, kinds, qualifiers -> code -> name in Chinese
+    provinces: list[tuple[str, str]]  # (code, name) of every province with a pilot or a figure
 
 
 def export(
     paths: Paths, out_dir: Path, echo: Echo = print, allow_failed: bool = False
 ) -> list[Path]:
-    """Write a workbook per province with pilots and a national one; return their paths."""
+    """Write a workbook per province with pilots or figures, and a national one; return their
+    paths."""
     from coopwh.status import last_build_status
 
     status = last_build_status(paths)
@@ -203,7 +199,7 @@ def export(
     _door_out(paths)
     data = read_warehouse(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
-    provinces = sorted({(p["province_code"], p["province_name"]) for p in data.pilots})
+    provinces = data.provinces
     written = [write_national(data, out_dir)]
     echo(f"  {written[0]}")
     for number, (code, name) in enumerate(provinces, start=1):
@@ -260,6 +256,21 @@ def read_warehouse(paths: Paths) -> Warehouse:
                 "ORDER BY fund_id, contribution_span_start NULLS LAST"
             ),
             pilots=rows("SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
+            labels={
+                vocabulary: {
+                    row["code"]: row["name_zh"]
+                    for row in rows(f"SELECT {key} AS code, name_zh FROM seeds.{vocabulary}")
+                }
+                for vocabulary, key in VOCABULARIES.items()
+            },
+            provinces=[
+                (row["region_code"], row["full_name"])
+                for row in rows(
+                    "SELECT region_code, full_name FROM seeds.regions WHERE region_code IN ("
+                    "SELECT province_code FROM marts.pilot_scorecard UNION "
+                    "SELECT province_code FROM marts.facts) ORDER BY region_code"
+                )
+            ],
             comments=_comments(
                 rows(
                     "SELECT table_name, column_name, comment FROM duckdb_columns() "
@@ -288,7 +299,8 @@ def write_national(data: Warehouse, out_dir: Path) -> Path:
 
 
 def write_province(data: Warehouse, out_dir: Path, code: str, name: str) -> Path:
-    """One province's workbook: its pilots at every level, and its pilot types' pooled results."""
+    """One province's workbook: its pilots and every other unit in it that a report gives figures
+    for, at every level, and its pilot types' pooled results."""
     pilots = [p for p in data.pilots if p["province_code"] == code]
     pilot_ids = {p["pilot_id"] for p in pilots}
     types = {p["pilot_type_code"] for p in pilots}
@@ -301,7 +313,12 @@ def write_province(data: Warehouse, out_dir: Path, code: str, name: str) -> Path
     coverage = [c for c in data.coverage if c["province_code"] == code]
     funds = [f for f in data.funds if f["subject_id"] in pilot_ids]
     facts = [f for f in data.facts if f["province_code"] == code]
-    scope = f"{name}的试点单位：" + "、".join(p["name"] for p in pilots)
+    others = sorted({f["subject_name"] for f in facts if f["subject_kind"] == "region"})
+    scope = name + (
+        "的试点单位：" + "、".join(p["name"] for p in pilots) if pilots else "（无试点单位）"
+    )
+    if others:
+        scope += "；报告涉及的其他单位：" + "、".join(others)
     sheets = _sheets(data, growth, coverage, funds, pilots, facts)
     path = out_dir / f"{name}.xlsx"
     write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(name))
@@ -313,12 +330,12 @@ def _title(scope: str) -> str:
 
 
 def _sheets(data: Warehouse, growth, coverage, funds, pilots, facts) -> list[Sheet]:
-    since_2016 = [_growth_row(g) for g in growth if g["basis"] == "since_2016"]
+    since_2016 = [_growth_row(data, g) for g in growth if g["basis"] == "since_2016"]
     sheets = [
         Sheet(
             "增长",
             GROWTH,
-            [_growth_row(g) for g in growth],
+            [_growth_row(data, g) for g in growth],
             note="" if growth else "本范围内报告未给出增长数据。",
         ),
         Sheet(
@@ -331,14 +348,21 @@ def _sheets(data: Warehouse, growth, coverage, funds, pilots, facts) -> list[She
         Sheet(
             "覆盖率",
             COVERAGE,
-            [_coverage_row(c) for c in coverage],
+            [_coverage_row(data, c) for c in coverage],
             note="" if coverage else "本范围内报告未给出覆盖率数据。",
         ),
     ]
     if funds:
         sheets.append(Sheet("基金", FUNDS, [_fund_row(f) for f in funds]))
-    sheets.append(Sheet("试点单位", PILOTS, [_pilot_row(p) for p in pilots]))
-    sheets.append(Sheet("全部数据", FACTS, [_fact_row(f) for f in facts]))
+    sheets.append(
+        Sheet(
+            "试点单位",
+            PILOTS,
+            [_pilot_row(p) for p in pilots],
+            note="" if pilots else "本范围内没有试点单位；其他单位的数据见“全部数据”表。",
+        )
+    )
+    sheets.append(Sheet("全部数据", FACTS, [_fact_row(data, f) for f in facts]))
     sources = {
         "增长": "marts.growth_since_2016",
         "增长图": "marts.growth_since_2016",
@@ -353,23 +377,24 @@ def _sheets(data: Warehouse, growth, coverage, funds, pilots, facts) -> list[She
     return sheets
 
 
-def _growth_row(row: dict) -> dict:
+def _growth_row(data: Warehouse, row: dict) -> dict:
     year_on_year = "（同比）" if row["basis"] == "year_on_year" else ""
     return {
         **row,
         "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
-        "basis_zh": BASES[row["basis"]],
-        "level_unit_zh": UNITS.get(row["level_unit"] or "", row["level_unit"]),
+        "basis_zh": BASES.get(row["basis"], row["basis"]),
+        "growth_basis_zh": GROWTH_BASES.get(row["growth_basis"], row["growth_basis"]),
+        "level_unit_zh": data.labels["units"].get(row["level_unit"] or "", row["level_unit"]),
         "chart_label": f"{row['subject_name']}·{row['metric_name_zh']}{year_on_year}",
     }
 
 
-def _coverage_row(row: dict) -> dict:
+def _coverage_row(data: Warehouse, row: dict) -> dict:
     return {
         **row,
         "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
         "covers_zh": COVERS.get(row["covers"], row["covers"]),
-        "qualifier_zh": QUALIFIERS[row["qualifier"]],
+        "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
         "before_basis": {
             "stated": "报告给出",
             "implied by the percentage-point change": "由百分点变化推算",
@@ -385,13 +410,13 @@ def _pilot_row(row: dict) -> dict:
     return {**row, "level_zh": LEVELS[row["level"]]}
 
 
-def _fact_row(row: dict) -> dict:
+def _fact_row(data: Warehouse, row: dict) -> dict:
     return {
         **row,
         "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
-        "kind_zh": KINDS[row["kind"]],
-        "unit_zh": UNITS[row["unit"]],
-        "qualifier_zh": QUALIFIERS[row["qualifier"]],
+        "kind_zh": data.labels["kinds"].get(row["kind"], row["kind"]),
+        "unit_zh": data.labels["units"].get(row["unit"], row["unit"]),
+        "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
     }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from coopwh.build import BuildError, BuildResult, build_lock, build_locked, report_files
 from coopwh.paths import Paths
-from loaders.extract import Fact, extract_facts
+from loaders.extract import Extraction, Fact, extract
 from loaders.reference import load_gazetteer
 from loaders.reports import Report, ReportError, read_report
 
@@ -25,6 +25,7 @@ class Outcome:
     status: str  # accepted, duplicate, quarantined
     detail: str
     figures: int = 0
+    held: list = field(default_factory=list)  # (fact, reason) of the figures held back
 
 
 @dataclass
@@ -65,9 +66,9 @@ def ingest_locked(paths: Paths, files: list[Path], echo: Echo) -> IngestResult:
                 result.outcomes.append(Outcome(path, "duplicate", detail))
                 echo(f"{prefix}: {detail}")
                 continue
-            facts = extract_facts(report.text, report.report_id, gazetteer)
-            check_facts(path, facts)
-            door.check(path, report, facts)
+            extraction = extract(report.text, report.report_id, gazetteer)
+            check_facts(path, extraction.facts)
+            door.check(path, report, extraction)
         except ReportError as error:
             _quarantine(paths, path, error.reason)
             result.outcomes.append(Outcome(path, "quarantined", error.reason))
@@ -75,8 +76,12 @@ def ingest_locked(paths: Paths, files: list[Path], echo: Echo) -> IngestResult:
             continue
         known[report.sha256] = report.report_id
         accepted.append((path, report))
-        result.outcomes.append(Outcome(path, "accepted", "read", len(facts)))
-        echo(f"{prefix}: {len(facts)} figures")
+        outcome = Outcome(path, "accepted", "read", len(extraction.facts), extraction.held)
+        result.outcomes.append(outcome)
+        held = f", {len(extraction.held)} held back" if extraction.held else ""
+        echo(f"{prefix}: {len(extraction.facts)} figures{held}")
+        for fact, reason in extraction.held:
+            echo(f"  held back: {fact.number_text} at {fact.span_start}: {reason}")
     if accepted:
         _place_and_build(paths, accepted, result, echo)
     return result
@@ -89,32 +94,25 @@ class _DoorIn:
         self.paths = paths
         self.validator = None
 
-    def check(self, path: Path, report: Report, facts: list[Fact]) -> None:
-        from coopwh.quality import Validator, check_facts_in, facts_frame
+    def check(self, path: Path, report: Report, extraction: Extraction) -> None:
+        """Hold back the figures the door in refuses; refuse the file if it refuses them all
+        for a reason that is the batch's, not a figure's."""
+        from coopwh.quality import Validator, check_extraction
 
         if self.validator is None:
             self.validator = Validator(self.paths.quality_dir)
-        frame = facts_frame([fact.as_row() for fact in facts])
         texts = {report.report_id: report.text}
         seeds = self.paths.project / "seeds"
-        result = check_facts_in(self.validator, frame, texts, str(path), seeds)
-        if not result.success:
+        result = check_extraction(self.validator, extraction, texts, str(path), seeds)
+        if result.refused:
             reason = "; ".join(failure.describe() for failure in result.failures)
             raise ReportError(path, f"refused by {result.suite}: {reason}")
 
 
 def check_facts(path: Path, facts: list[Fact]) -> None:
-    """A report must have figures, and every figure a unit the warehouse knows."""
+    """A report must have figures (the only thing about its figures that makes a file bad)."""
     if not facts:
         raise ReportError(path, "has no figures")
-    unknown = sorted({f.subject_text or "?" for f in facts if f.subject is None})
-    if unknown:
-        names = "; ".join(text.strip()[:40] for text in unknown[:5])
-        raise ReportError(
-            path,
-            f"names a unit the warehouse does not know ({names}); add it to seeds/regions.csv "
-            "and seeds/pilots.csv, then ingest the file again",
-        )
 
 
 def _place_and_build(

@@ -21,9 +21,6 @@ from loaders.raw import FACT_COLUMNS as RAW_FACT_COLUMNS  # noqa: E402
 
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
-UNITS = ["percent", "pp", "yuan", "household", "person", "count", "sqm", "mu", "other"]
-KINDS = ["growth_pct", "yoy_growth_pct", "level", "share_pct", "coverage_pct", "pp_change", "other"]
-QUALIFIERS = ["exact", "approx", "at_least", "at_most"]
 OPTIONAL = ("metric_code", "baseline", "period", "subject_text")
 FACT_COLUMNS = [column for column in RAW_FACT_COLUMNS if column not in OPTIONAL]
 AMOUNTS = "unit in ['yuan', 'count', 'household', 'person', 'sqm', 'mu'] and kind == 'level'"
@@ -37,6 +34,7 @@ class Failure:
     column: str
     unexpected: int
     examples: list[dict] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # positions of every failing row, if per row
 
     def describe(self) -> str:
         rows = "; ".join(
@@ -55,17 +53,36 @@ class CheckResult:
     source: str  # the file or mart the batch came from
     expectations: list[tuple[str, str, bool]]  # (expectation, column, success)
     failures: list[Failure]
+    held: int = 0  # figures held back (the rest of the batch loaded)
 
     @property
     def success(self) -> bool:
         return not self.failures
+
+    @property
+    def refused(self) -> bool:
+        """The batch did not load at all (as opposed to loading with some figures held)."""
+        return bool(self.failures) and not self.held
 
     def describe(self) -> str:
         head = f"{self.source}: refused by {self.suite}"
         return head + "".join(f"\n  {failure.describe()}" for failure in self.failures)
 
 
-def facts_in_suite(subjects: list[str], metrics: list[str]) -> gx.ExpectationSuite:
+@dataclass(frozen=True)
+class Reference:
+    """What the door in checks facts against, all from the seeds: the one vocabulary of units,
+    kinds and qualifiers, the known subjects (pilots, pilot types, every region, national) and
+    the metric codes."""
+
+    units: list[str]
+    kinds: list[str]
+    qualifiers: list[str]
+    subjects: list[str]
+    metrics: list[str]
+
+
+def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
     """The door in: a batch of facts (curated or extracted) before it is loaded."""
     suite = gx.ExpectationSuite(name="facts_in")
     for expectation in [
@@ -74,9 +91,9 @@ def facts_in_suite(subjects: list[str], metrics: list[str]) -> gx.ExpectationSui
         gxe.ExpectColumnValuesToNotBeNull(column="number_text"),
         gxe.ExpectColumnValuesToBeInTypeList(column="value", type_list=["float64", "int64"]),
         gxe.ExpectColumnValuesToBeInTypeList(column="span_start", type_list=["int64"]),
-        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=UNITS),
-        gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=KINDS),
-        gxe.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS),
+        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=reference.units),
+        gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=reference.kinds),
+        gxe.ExpectColumnValuesToBeInSet(column="qualifier", value_set=reference.qualifiers),
         gxe.ExpectColumnValuesToBeInSet(column="span_holds_number_text", value_set=[True]),
         gxe.ExpectColumnValuesToBeBetween(
             column="value",
@@ -95,8 +112,9 @@ def facts_in_suite(subjects: list[str], metrics: list[str]) -> gx.ExpectationSui
         gxe.ExpectColumnValuesToBeBetween(
             column="value", min_value=0, row_condition=AMOUNTS, condition_parser="pandas"
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="subject", value_set=subjects),
-        gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=metrics),
+        gxe.ExpectColumnValuesToNotBeNull(column="subject"),
+        gxe.ExpectColumnValuesToBeInSet(column="subject", value_set=reference.subjects),
+        gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=reference.metrics),
     ]:
         suite.add_expectation(expectation)
     return suite
@@ -234,7 +252,8 @@ class Validator:
             if not examples and "observed_value" in details:
                 examples = [{"observed": details["observed_value"]}]
             count = details.get("unexpected_count") or len(indexes) or 1
-            failures.append(Failure(config.type, column, count, examples))
+            rows = [i for i in indexes if isinstance(i, int)]
+            failures.append(Failure(config.type, column, count, examples, rows))
         checked = CheckResult(suite.name, source, expectations, failures)
         self.results.append(checked)
         return checked
@@ -246,12 +265,25 @@ class Validator:
         return Path(url.removeprefix("file://"))
 
 
-def reference(seeds_dir: Path) -> tuple[list[str], list[str]]:
-    """Known subject ids (pilots, pilot types, national) and metric codes, from the seeds."""
-    pilots = pd.read_csv(seeds_dir / "pilots.csv", dtype=str)["pilot_id"].tolist()
-    types = pd.read_csv(seeds_dir / "pilot_types.csv", dtype=str)["pilot_type_code"].tolist()
-    metrics = pd.read_csv(seeds_dir / "metrics.csv", dtype=str)["metric_code"].tolist()
-    return [*pilots, *types, "national"], metrics
+def reference(seeds_dir: Path) -> Reference:
+    """The vocabulary, subjects and metric codes from the seeds."""
+
+    def column(seed: str, name: str) -> list[str]:
+        return pd.read_csv(seeds_dir / f"{seed}.csv", dtype=str)[name].tolist()
+
+    subjects = [
+        *column("pilots", "pilot_id"),
+        *column("pilot_types", "pilot_type_code"),
+        *column("regions", "region_code"),
+        "national",
+    ]
+    return Reference(
+        units=column("units", "unit"),
+        kinds=column("kinds", "kind"),
+        qualifiers=column("qualifiers", "qualifier"),
+        subjects=subjects,
+        metrics=column("metrics", "metric_code"),
+    )
 
 
 def curated_facts(seeds_dir: Path) -> pd.DataFrame:
@@ -273,10 +305,50 @@ def check_facts_in(
     validator: Validator, frame: pd.DataFrame, texts: dict[str, str], source: str, seeds_dir: Path
 ) -> CheckResult:
     """The door in for one batch of facts; source names the file it came from."""
-    subjects, metrics = reference(seeds_dir)
-    suite = facts_in_suite(subjects, metrics)
-    suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column="subject"))
+    suite = facts_in_suite(reference(seeds_dir))
     return validator.validate(suite, with_span_check(frame, texts), source)
+
+
+def check_extraction(
+    validator: Validator, extraction, texts: dict[str, str], source: str, seeds_dir: Path
+) -> CheckResult:
+    """The door in for one report's extracted facts (a loaders.extract.Extraction). A figure it
+    refuses is held back with its reason and the others load; if the batch as a whole is refused
+    (see held_rows), nothing is held and the result says so."""
+    frame = facts_frame([fact.as_row() for fact in extraction.facts])
+    check = check_facts_in(validator, frame, texts, source, seeds_dir)
+    rows = None if check.success else held_rows(check, frame)
+    if rows:
+        reasons = {id(extraction.facts[row]): reason for row, reason in rows.items()}
+        extraction.hold([extraction.facts[row] for row in sorted(rows)], lambda f: reasons[id(f)])
+        check.held = len(rows)
+    return check
+
+
+def held_rows(check: CheckResult, frame: pd.DataFrame) -> dict[int, str] | None:
+    """The rows of frame the door in refused, each with its reason in words; None if the batch
+    as a whole is refused (a column missing or of the wrong type: a fault of the extractor)."""
+    reasons: dict[int, list[str]] = {}
+    for failure in check.failures:
+        if not failure.rows:
+            return None
+        for row in failure.rows:
+            reasons.setdefault(row, []).append(_reason(failure, frame.iloc[row]))
+    return {row: "; ".join(texts) for row, texts in reasons.items()}
+
+
+def _reason(failure: Failure, row: pd.Series) -> str:
+    column = failure.column
+    value = row.get(column) if column in row.index else None
+    if column == "subject" and (value is None or value != value):
+        return f"no subject: {row.get('subject_text') or 'the unit is not named'}"
+    if column == "span_holds_number_text":
+        return "its span does not hold its number_text"
+    if "between" in failure.expectation:
+        return f"value {row.get('value')} is out of range for a {row.get('kind')} figure"
+    if "in_set" in failure.expectation:
+        return f"{column} {value!r} is not in the seeds' list"
+    return f"{failure.expectation} on {column}"
 
 
 def check_marts_out(validator: Validator, published_db: Path) -> list[CheckResult]:

@@ -1,4 +1,5 @@
-"""The one module that writes raw.* tables: report texts, their sentences and extracted facts."""
+"""The one module that writes raw.* tables: report texts, sentences, extracted facts and
+relations, and the figures held back with the reason."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from loaders.extract import Fact
+from loaders.extract import Extraction
 from loaders.reports import Report, split_sentences
 
 RAW_DDL = """
@@ -24,6 +25,15 @@ CREATE TABLE IF NOT EXISTS raw.extracted_facts (
   report_id TEXT, span_start INT, span_end INT, number_text TEXT, value DOUBLE, unit TEXT,
   kind TEXT, qualifier TEXT, metric TEXT, metric_code TEXT, subject TEXT, baseline TEXT,
   period TEXT, is_target BOOLEAN, subject_text TEXT
+);
+CREATE TABLE IF NOT EXISTS raw.extracted_relations (
+  report_id TEXT, relation_type TEXT, share_span INT, part_span INT, whole_span INT,
+  start_span INT, end_span INT, change_span INT, before_period TEXT, note TEXT
+);
+CREATE TABLE IF NOT EXISTS raw.held_facts (
+  report_id TEXT, span_start INT, span_end INT, number_text TEXT, value DOUBLE, unit TEXT,
+  kind TEXT, qualifier TEXT, metric TEXT, metric_code TEXT, subject TEXT, baseline TEXT,
+  period TEXT, is_target BOOLEAN, subject_text TEXT, reason TEXT
 );
 """
 FACT_COLUMNS = [
@@ -43,6 +53,25 @@ FACT_COLUMNS = [
     "is_target",
     "subject_text",
 ]
+RELATION_COLUMNS = [
+    "report_id",
+    "relation_type",
+    "share_span",
+    "part_span",
+    "whole_span",
+    "start_span",
+    "end_span",
+    "change_span",
+    "before_period",
+    "note",
+]
+RAW_TABLES = (
+    "raw.report_sentences",
+    "raw.extracted_facts",
+    "raw.extracted_relations",
+    "raw.held_facts",
+    "raw.reports",
+)
 
 
 def ensure_raw_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -59,56 +88,64 @@ def stored_hashes(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def write_reports(
     connection: duckdb.DuckDBPyConnection,
     reports: Iterable[Report],
-    facts: dict[str, list[Fact]] | None = None,
+    extractions: dict[str, Extraction] | None = None,
     sync: bool = True,
 ) -> list[str]:
-    """Make raw.* hold exactly these reports (and their extracted facts), in one transaction.
+    """Make raw.* hold exactly these reports (their text, sentences, extracted facts and
+    relations, and the figures held back), in one transaction.
 
     Reports whose text is unchanged are left alone; with sync, reports no longer given are
     removed. Returns the ids of the reports added, replaced or removed."""
     ensure_raw_tables(connection)
     reports = list(reports)
-    facts = facts or {}
+    extractions = extractions or {}
     known = stored_hashes(connection)
     changed = [r for r in reports if known.get(r.report_id) != r.sha256]
     removed = sorted(set(known) - {r.report_id for r in reports}) if sync else []
     if not changed and not removed:
         return []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    report_rows = pd.DataFrame(
-        [(r.report_id, r.path, r.sha256, len(r.text), r.text, now) for r in changed],
-        columns=["report_id", "path", "sha256", "n_chars", "text", "loaded_at"],
-    )
-    sentence_rows = pd.DataFrame(
-        [
-            (r.report_id, s.sentence_no, s.start, s.end, s.text)
-            for r in changed
-            for s in split_sentences(r.text)
-        ],
-        columns=["report_id", "sentence_no", "sentence_start", "sentence_end", "sentence"],
-    )
-    fact_rows = pd.DataFrame(
-        [
-            [getattr(fact, column) for column in FACT_COLUMNS]
-            for r in changed
-            for fact in facts.get(r.report_id, [])
-        ],
-        columns=FACT_COLUMNS,
-    )
+    done = [extractions.get(r.report_id) or Extraction(None) for r in changed]
+    frames = {
+        "raw.reports": pd.DataFrame(
+            [(r.report_id, r.path, r.sha256, len(r.text), r.text, now) for r in changed],
+            columns=["report_id", "path", "sha256", "n_chars", "text", "loaded_at"],
+        ),
+        "raw.report_sentences": pd.DataFrame(
+            [
+                (r.report_id, s.sentence_no, s.start, s.end, s.text)
+                for r in changed
+                for s in split_sentences(r.text)
+            ],
+            columns=["report_id", "sentence_no", "sentence_start", "sentence_end", "sentence"],
+        ),
+        "raw.extracted_facts": pd.DataFrame(
+            [[getattr(f, c) for c in FACT_COLUMNS] for e in done for f in e.facts],
+            columns=FACT_COLUMNS,
+        ),
+        "raw.extracted_relations": pd.DataFrame(
+            [
+                [report.report_id, *(getattr(rel, c) for c in RELATION_COLUMNS[1:])]
+                for report, e in zip(changed, done, strict=True)
+                for rel in e.relations
+            ],
+            columns=RELATION_COLUMNS,
+        ),
+        "raw.held_facts": pd.DataFrame(
+            [[*(getattr(f, c) for c in FACT_COLUMNS), reason] for e in done for f, reason in e.held],
+            columns=[*FACT_COLUMNS, "reason"],
+        ),
+    }
     ids = [r.report_id for r in changed] + removed
     connection.execute("BEGIN TRANSACTION")
     try:
-        for table in ("raw.report_sentences", "raw.extracted_facts", "raw.reports"):
+        for table in RAW_TABLES:
             connection.execute(f"DELETE FROM {table} WHERE list_contains(?, report_id)", [ids])
-        for name, frame, table in (
-            ("report_rows", report_rows, "raw.reports"),
-            ("sentence_rows", sentence_rows, "raw.report_sentences"),
-            ("fact_rows", fact_rows, "raw.extracted_facts"),
-        ):
+        for table, frame in frames.items():
             if len(frame):
-                connection.register(name, frame)
-                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
-                connection.unregister(name)
+                connection.register("rows_to_load", frame)
+                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_load")
+                connection.unregister("rows_to_load")
         connection.execute("COMMIT")
     except Exception:
         connection.execute("ROLLBACK")

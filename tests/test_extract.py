@@ -74,7 +74,10 @@ def test_ranges_give_both_ends(text: str, expected: list[tuple]) -> None:
     [
         ("基层社覆盖率较2016年提高3.5个百分点。", 3.5, "pp", "pp_change"),
         ("电商销售额较试点前增长1.2倍。", 120, "percent", "growth_pct"),
-        ("销售额是2015年的3倍。", 3, "other", "other"),
+        ("销售额是2015年的3倍。", 3, "times", "ratio"),
+        ("电商销售额是2016年的两倍。", 2, "times", "ratio"),
+        ("土地托管面积比2016年翻了一番。", 100, "percent", "growth_pct"),
+        ("销售额较2012年翻两番。", 300, "percent", "growth_pct"),
         ("管理成本较上年下降3%。", -3, "percent", "yoy_growth_pct"),
         ("农民代表占53%。", 53, "percent", "share_pct"),
         ("占全市耕地的1/5。", 20, "percent", "share_pct"),
@@ -186,10 +189,11 @@ def test_one_coverage_figure_for_several_units_gives_a_row_each() -> None:
     ]
 
 
-def test_an_unknown_unit_header_leaves_the_subject_unknown() -> None:
+def test_a_case_header_outside_the_pilots_is_its_own_subject_with_its_code() -> None:
     text = "海南省海口市供销合作社\n\n2019年全市系统销售总额增长12%。\n"
     fact = one(text)
-    assert fact.subject is None and "海口" in fact.subject_text
+    assert (fact.subject, fact.region_code) == ("460100", "460100")
+    assert "海口" in fact.subject_text
 
 
 def test_a_statistical_bulletin_without_units_is_national() -> None:

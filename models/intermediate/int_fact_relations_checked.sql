@@ -1,4 +1,4 @@
-/* Each related set of figures (a share and its counts, a change and its endpoints, a range) with the figures' values, checked within the rounding of the printed figure. */
+/* Each related set of figures, curated or found by the extractor (a share and its counts, a change and its endpoints, a range from a before to an after), with the figures' values, checked within the rounding of the printed figure. A curated relation wins over an extracted one on the same figure. */
 MODEL (
   name intermediate.int_fact_relations_checked,
   kind VIEW,
@@ -8,19 +8,51 @@ MODEL (
   )
 );
 
-WITH relations AS (
+WITH curated_relations AS (
+  SELECT
+    relation_id,
+    relation_type,
+    report_id,
+    share_span,
+    part_span,
+    whole_span,
+    start_span,
+    end_span,
+    change_span,
+    NULLIF(TRIM(before_period), '') AS before_period,
+    note,
+    'curated' AS review_status
+  FROM seeds.fact_relations
+), extracted_relations AS (
   SELECT
     *
-  FROM seeds.fact_relations
+  FROM staging.stg_raw__extracted_relations
+), relations AS (
+  SELECT
+    *
+  FROM curated_relations
+  UNION ALL BY NAME
+  SELECT
+    extracted.*
+  FROM extracted_relations AS extracted
+  LEFT JOIN curated_relations AS curated
+    ON extracted.report_id = curated.report_id
+    AND COALESCE(extracted.share_span, extracted.end_span) = COALESCE(curated.share_span, curated.end_span)
+  WHERE
+    curated.relation_id IS NULL
 ), facts AS (
   SELECT
     *
-  FROM staging.stg_seeds__report_facts
+  FROM intermediate.int_facts_unioned
+  QUALIFY
+    ROW_NUMBER() OVER (PARTITION BY report_id, span_start ORDER BY review_status, fact_id) = 1
 ), resolved AS (
   SELECT
     relations.relation_id,
     relations.relation_type,
     relations.report_id,
+    relations.review_status,
+    relations.before_period,
     COALESCE(share_facts.subject_id, start_facts.subject_id, end_facts.subject_id) AS subject_id,
     COALESCE(share_facts.metric_code, end_facts.metric_code) AS metric_code,
     share_facts.value AS share_value,

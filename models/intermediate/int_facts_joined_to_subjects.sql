@@ -1,4 +1,4 @@
-/* Facts with their subject (pilot unit or pooled pilot type), metric names, province and source sentence. */
+/* Facts with their subject (pilot unit, pooled pilot type, any other region by its GB/T 2260 code, or national), metric names, province and source sentence. */
 MODEL (
   name intermediate.int_facts_joined_to_subjects,
   kind VIEW,
@@ -49,6 +49,26 @@ WITH facts AS (
     NULL AS region_code,
     NULL AS province_code
   FROM pilot_types
+  UNION ALL
+  SELECT
+    regions.region_code AS subject_id,
+    'region' AS subject_kind,
+    COALESCE(grandparents.full_name, '') || COALESCE(parents.full_name, '') || regions.full_name AS subject_name,
+    NULL AS pilot_type_code,
+    regions.level,
+    regions.region_code,
+    regions.province_code
+  FROM regions
+  LEFT JOIN regions AS parents
+    ON regions.parent_code = parents.region_code
+  LEFT JOIN regions AS grandparents
+    ON parents.parent_code = grandparents.region_code
+  WHERE
+    NOT regions.region_code IN (
+      SELECT
+        region_code
+      FROM pilots
+    )
   UNION ALL
   SELECT
     'national' AS subject_id,

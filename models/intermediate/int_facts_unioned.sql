@@ -3,12 +3,10 @@ MODEL (
   name intermediate.int_facts_unioned,
   kind VIEW,
   grain fact_id,
-  depends_on (raw.reports, seeds.pilots, seeds.pilot_types, seeds.metrics, seeds.funds), /* read by its audits */
+  depends_on (raw.reports, seeds.pilots, seeds.pilot_types, seeds.regions, seeds.metrics, seeds.funds, seeds.units, seeds.kinds, seeds.qualifiers), /* read by its audits */
   audits (
     unique_values(columns := (fact_id)),
-    accepted_values(column := unit, is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other')),
-    accepted_values(column := kind, is_in := ('growth_pct', 'yoy_growth_pct', 'level', 'share_pct', 'coverage_pct', 'pp_change', 'other')),
-    accepted_values(column := qualifier, is_in := ('exact', 'approx', 'at_least', 'at_most')),
+    assert_facts_use_the_vocabulary,
     assert_percentages_in_range,
     assert_facts_resolve_to_dimensions,
     assert_spans_are_well_formed

@@ -61,7 +61,7 @@ WITH sentences_at AS (
   SELECT
     'relation:' || relation_id AS finding_id,
     'assert_related_figures_agree' AS check_name,
-    'error' AS severity,
+    CASE WHEN review_status = 'curated' THEN 'error' ELSE 'warning' END AS severity,
     check_status,
     subject_id,
     NULL AS fund_id,
@@ -124,7 +124,7 @@ WITH sentences_at AS (
 SELECT
   all_checks.finding_id, /* Key: check and what it was run on */
   all_checks.check_name, /* The audit that runs this check in every build */
-  all_checks.severity, /* error (blocks the build) or warning (reported, does not block) */
+  all_checks.severity, /* error (blocks the build) or warning (reported, does not block; also every check on figures the extractor related, until they are reviewed) */
   CASE
     WHEN all_checks.check_status = 'fail'
     THEN all_checks.severity

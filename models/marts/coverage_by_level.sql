@@ -37,9 +37,10 @@ WITH coverage_facts AS (
 )
 SELECT
   coverage_facts.fact_id, /* Key of the coverage figure */
-  coverage_facts.subject_id, /* Pilot unit or pilot type (pooled result) */
+  coverage_facts.subject_id, /* Pilot unit, pilot type (pooled result), other region (GB/T 2260 code) or national */
   coverage_facts.subject_name, /* Its name */
-  coverage_facts.subject_level, /* Administrative level of the pilot: province, prefecture, county, or pooled */
+  coverage_facts.subject_level, /* Administrative level of the unit: province, prefecture, county, pooled or national */
+  coverage_facts.region_code, /* GB/T 2260 code of the unit (empty for pooled and national) */
   coverage_facts.pilot_type_code, /* Special pilot type */
   coverage_facts.province_code, /* Province code */
   coverage_facts.metric_code, /* Canonical metric, e.g. township_coverage */
@@ -63,11 +64,12 @@ SELECT
     WHEN relations.relation_type = 'pp_change'
     THEN 'stated'
   END AS before_basis, /* stated, or implied by the percentage-point change */
+  relations.before_period AS coverage_before_period, /* Year or baseline of the before value as printed, e.g. 2016 (empty when the report does not say) */
   COALESCE(relations.change_value, relations.end_value - relations.start_value) AS change_pp, /* Change in percentage points */
   relations.start_span AS before_span_start, /* Offset of the stated before value */
   relations.change_span AS change_span_start, /* Offset of the stated percentage-point change */
   coverage_facts.note, /* Reviewer's note (e.g. full coverage stated without digits) */
-  coverage_facts.review_status, /* curated */
+  coverage_facts.review_status, /* curated, or unreviewed (read by the extractor, its before value too) */
   coverage_facts.report_id, /* Report the figure was read from */
   coverage_facts.span_start, /* Offset of the coverage figure in the report text */
   coverage_facts.span_end, /* Offset just past it */

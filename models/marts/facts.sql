@@ -1,4 +1,4 @@
-/* Every figure of every report, with its subject, metric, province and the sentence it was read from. One row per figure and subject. */
+/* Every figure of every report, with its subject (pilot unit, pilot type, any region of China, or national), metric, province and the sentence it was read from. One row per figure and subject. */
 MODEL (
   name marts.facts,
   kind FULL,
@@ -24,11 +24,12 @@ MODEL (
 
 SELECT
   fact_id, /* Stable key: report, offset and subject */
-  subject_id, /* Pilot unit or pilot type the figure belongs to */
-  subject_name, /* Its name, e.g. 广西贵港 or 双线运行机制试点（汇总） */
-  subject_kind, /* pilot (one unit) or pilot_type (pooled result of a pilot type) */
-  subject_level, /* province, prefecture, county, or pooled */
-  pilot_type_code, /* Special pilot type of the subject */
+  subject_id, /* Whose figure: a pilot unit (e.g. changli), a pilot type, another region by its GB/T 2260 code (e.g. 370783), or national */
+  subject_name, /* Its name, e.g. 广西贵港, 双线运行机制试点（汇总） or 山东省潍坊市寿光市 */
+  subject_kind, /* pilot (a pilot unit), pilot_type (pooled result of a pilot type), region (any other province, prefecture or county) or national (a report that names no unit) */
+  subject_level, /* province, prefecture, county, pooled or national */
+  region_code, /* GB/T 2260 code of the subject's region (empty for pooled and national) */
+  pilot_type_code, /* Special pilot type of the subject (empty for a region that is not a pilot) */
   province_code, /* GB/T 2260 code of the subject's province (empty for pooled results) */
   province_name, /* Name of that province */
   metric, /* The measured thing as the text names it */
@@ -46,7 +47,7 @@ SELECT
   is_target, /* True for a plan or target rather than a result */
   fund_id, /* Fund the figure describes, if any */
   note, /* Reviewer's note */
-  review_status, /* curated: read and reviewed by hand */
+  review_status, /* curated (read and reviewed by hand) or unreviewed (read by the extractor) */
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure in the report text (Python str index) */
   span_end, /* Offset just past the figure */

@@ -14,14 +14,12 @@ MODEL (
     wordings TEXT
   ),
   grain metric_code,
+  depends_on (seeds.units), /* read by its audits */
   audits (
+    assert_units_are_known,
     unique_values(columns := (
       metric_code
     )),
-    not_null(columns := (metric_code, name_zh, name_en, unit, category)),
-    accepted_values(
-      "column" := unit,
-      is_in := ('percent', 'pp', 'yuan', 'household', 'person', 'count', 'sqm', 'mu', 'other')
-    )
+    not_null(columns := (metric_code, name_zh, name_en, unit, category))
   )
 )

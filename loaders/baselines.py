@@ -1,0 +1,32 @@
+"""What a change is measured against: 2016, 试点前, 改革前 (a baseline) or 上年 (year on year)."""
+
+from __future__ import annotations
+
+import re
+
+YEAR = r"(?:19|20)\d\d"
+BEFORE_PILOT = r"(?:试点前|改革前|试点之前|改革之前)"
+BASELINE = re.compile(
+    rf"(?P<pre_pilot>{BEFORE_PILOT}的?(?P<y1>{YEAR})年?"
+    rf"|(?:较|比|与|同|和|是)(?P<y2>{YEAR})年(?:底|末)?"
+    rf"|{BEFORE_PILOT})"
+    r"|(?P<prior>同比|比上年|较上年|比去年|较去年|上年同期|与上年相比|比上一年)"
+)
+PRIOR_YEAR = "上年"
+
+
+def baseline(before: str) -> tuple[str | None, str | None]:
+    """The last baseline stated in before: (as printed, 'pre_pilot' or 'prior_year').
+
+    A year is given as the year (2016); 试点前 and 改革前 as printed; 同比 and 比上年 as 上年."""
+    last = None
+    for match in BASELINE.finditer(before):
+        last = match
+    if last is None:
+        return None, None
+    if last.group("prior"):
+        return PRIOR_YEAR, "prior_year"
+    year = last.group("y1") or last.group("y2")
+    if year:
+        return year, "pre_pilot"
+    return last.group("pre_pilot"), "pre_pilot"

@@ -1,0 +1,105 @@
+"""Step 5 of extraction: figures the text relates, so the before value of an after is kept.
+
+- range: 由/从 (2016年的) a 提高/增加/提升到 b, a 增至 b: a is the before of b, in its year;
+- pp_change: b, 比2016年提高 N 个百分点: the before is b - N, in the baseline's year;
+- change: 1070个, 较试点前增加 80 个: the before is 1070 - 80;
+- share_of_total: 156名社员代表中，农民代表112人，占比72%: 72% should be 112 / 156.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+YEAR_OF = r"(?:(?P<year>(?:19|20)\d\d)年(?:底|末)?的?)?"
+RANGE_FROM = re.compile(rf"(?:由|从){YEAR_OF}$")
+RANGE_TO = re.compile(
+    r"^(?:提高|增加|提升|增长|上升|扩大|发展|下降|减少|降低|缩减|增|升|降)?了?(?:到|至)"
+    r"(?:(?:19|20)\d\d年(?:底|末)?的?)?$"
+)
+LEVEL_UNITS = ("count", "household", "person", "yuan", "mu", "sqm", "other")
+
+
+@dataclass
+class Figure:
+    """What relations need of one figure: its offsets in the sentence, kind, unit, baseline."""
+
+    start: int
+    end: int
+    kind: str
+    unit: str
+    baseline: str | None
+
+
+@dataclass
+class Relation:
+    """Figures the text relates; spans are offsets in the report text."""
+
+    relation_type: str  # range, pp_change, change or share_of_total
+    start_span: int | None = None
+    end_span: int | None = None
+    change_span: int | None = None
+    share_span: int | None = None
+    part_span: int | None = None
+    whole_span: int | None = None
+    before_period: str | None = None  # the year (or baseline) of the before value
+    note: str = ""
+
+
+def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Relation]:
+    """The relations among the figures of one sentence; offset is where it starts in the text."""
+    found: dict[int, Relation] = {}  # by end figure: one relation each
+    for first, second in zip(figures, figures[1:], strict=False):
+        before = RANGE_FROM.search(sentence, 0, first.start)
+        if (
+            before
+            and first.unit == second.unit
+            and RANGE_TO.match(sentence[first.end : second.start])
+        ):
+            found[second.start] = Relation(
+                "range",
+                start_span=offset + first.start,
+                end_span=offset + second.start,
+                before_period=before.group("year"),
+            )
+    for index, figure in enumerate(figures):
+        earlier = figures[:index]
+        if figure.unit == "pp":
+            end = _last(earlier, lambda f: f.unit == "percent" and f.kind in ("coverage_pct", "share_pct"))
+            if end is not None:
+                relation = found.get(end.start) or Relation(
+                    "pp_change", end_span=offset + end.start, before_period=figure.baseline
+                )
+                relation.relation_type, relation.change_span = "pp_change", offset + figure.start
+                found[end.start] = relation
+        elif figure.kind == "other" and figure.baseline and figure.unit in LEVEL_UNITS:
+            end = _last(earlier, lambda f, unit=figure.unit: f.kind == "level" and f.unit == unit)
+            if end is not None and end.start not in found:
+                found[end.start] = Relation(
+                    "change",
+                    end_span=offset + end.start,
+                    change_span=offset + figure.start,
+                    before_period=figure.baseline,
+                )
+        elif figure.kind == "share_pct" and index >= 2:
+            whole, part = earlier[-2], earlier[-1]
+            if (
+                whole.unit == part.unit in ("person", "count", "household")
+                and "中" in sentence[whole.end : whole.end + 3]
+            ):
+                found[figure.start] = Relation(
+                    "share_of_total",
+                    share_span=offset + figure.start,
+                    part_span=offset + part.start,
+                    whole_span=offset + whole.start,
+                )
+    for relation in found.values():
+        relation.note = sentence.strip()[:200]
+    return list(found.values())
+
+
+def _last(figures: list[Figure], wanted) -> Figure | None:
+    for figure in reversed(figures):
+        if wanted(figure):
+            return figure
+    return None
