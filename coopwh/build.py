@@ -137,7 +137,9 @@ def build_locked(paths: Paths, echo: Echo) -> BuildResult:
 def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, Extraction]:
     """What the extractor reads in each report, with the places and metrics the seeds know."""
     gazetteer = load_gazetteer(paths.project / "seeds")
-    return {report.report_id: extract(report.text, report.report_id, gazetteer) for report in reports}
+    return {
+        report.report_id: extract(report.text, report.report_id, gazetteer) for report in reports
+    }
 
 
 def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
@@ -199,15 +201,21 @@ def validate_facts_in(
     seeds = paths.project / "seeds"
     texts = {report.report_id: report.text for report in reports}
     validator = Validator(paths.quality_dir)
-    check = check_facts_in(validator, curated_facts(seeds), texts, str(seeds / "report_facts.csv"), seeds)
+    check = check_facts_in(
+        validator, curated_facts(seeds), texts, str(seeds / "report_facts.csv"), seeds
+    )
     if not check.success:
         raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
     for report in extracted:
-        check = check_extraction(validator, extractions[report.report_id], texts, report.path, seeds)
+        check = check_extraction(
+            validator, extractions[report.report_id], texts, report.path, seeds
+        )
         if check.refused:
             raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
         for fact, reason in extractions[report.report_id].held:
-            echo(f"  held back: {report.report_id} {fact.number_text} at {fact.span_start}: {reason}")
+            echo(
+                f"  held back: {report.report_id} {fact.number_text} at {fact.span_start}: {reason}"
+            )
     return validator
 
 
@@ -262,9 +270,22 @@ def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> No
             echo(f"  {check.describe()}")
     warnings = [f for f in findings if f["status"] == "warning"]
     summary = write_summary(
-        paths.quality_report, audits, validator.results, warnings, validator.build_docs()
+        paths.quality_report,
+        audits,
+        validator.results,
+        warnings,
+        validator.build_docs(),
+        held_facts(paths.published_db),
     )
     echo(f"Quality report: {summary}")
+
+
+def held_facts(published_db: Path) -> list[dict]:
+    """The figures held back from the marts (marts.held_facts), with their reasons."""
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        cursor = connection.execute("SELECT * FROM marts.held_facts ORDER BY report_id, span_start")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def run_audits(context) -> list[AuditOutcome]:

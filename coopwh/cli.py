@@ -85,10 +85,26 @@ def _parser() -> argparse.ArgumentParser:
         help="Take report files in: read, extract, check, rebuild; bad files go to quarantine.",
         description="Take report files in: read and extract each, move the good ones into "
         "reports/ and rebuild the warehouse. A bad file moves to reports/quarantine/ with "
-        "NAME.reason.txt beside it; the warehouse is not changed by it.",
-        epilog="example: coopwh ingest ~/Downloads/2020-gxs-progress.docx",
+        "NAME.reason.txt beside it; the warehouse is not changed by it. A file whose text "
+        "nearly matches a loaded report is held in reports/held/ until you say whether it "
+        "revises that report (--revises) or is a new one (--new).",
+        epilog="examples: coopwh ingest ~/Downloads/2020-gxs-progress.docx\n"
+        "          coopwh ingest reports/held/2019-corrected.txt --revises 2019-gxs-reform-pilots",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ingest.add_argument("paths", nargs="+", help="report files (.txt, .docx, .html)")
+    choice = ingest.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--revises",
+        metavar="REPORT_ID",
+        help="the file is a revised version of this loaded report: it replaces it, and the "
+        "curated figures follow its text",
+    )
+    choice.add_argument(
+        "--new",
+        action="store_true",
+        help="take the file as a new report even though its text nearly matches a loaded one",
+    )
     ingest.set_defaults(handler=_ingest)
 
     run = verbs.add_parser(
@@ -232,7 +248,11 @@ def _extract(args: argparse.Namespace) -> int:
         check_facts(path, extraction.facts)
     except ReportError as error:
         print(f"coopwh extract: warning: {error}", file=sys.stderr)
-    unit = places.display_name(extraction.unit_code) if extraction.unit_code else "全国 (no unit named)"
+    unit = (
+        places.display_name(extraction.unit_code)
+        if extraction.unit_code
+        else "全国 (no unit named)"
+    )
     print(
         f"{len(rows)} figures and {len(extraction.relations)} relations in {path}; "
         f"the report is about {unit}",
@@ -253,8 +273,28 @@ def _ingest(args: argparse.Namespace) -> int:
     if missing:
         print(f"coopwh ingest: no such file: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    if args.revises:
+        from coopwh.ingest import loaded_report_ids
+
+        loaded = loaded_report_ids(paths)
+        if args.revises not in loaded:
+            print(
+                f"coopwh ingest: --revises {args.revises}: no such report is loaded "
+                f"(loaded: {', '.join(loaded) or 'none'})",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        if len(files) > 1:
+            print("coopwh ingest: --revises takes one file", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        result = ingest(paths, files, echo=lambda m: print(m, flush=True))
+        result = ingest(
+            paths,
+            files,
+            echo=lambda m: print(m, flush=True),
+            revises=args.revises,
+            new=args.new,
+        )
     except BuildError as error:
         print(f"coopwh ingest: failed: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -266,11 +306,14 @@ def _report_ingest(result) -> int:  # result: coopwh.ingest.IngestResult
         print(
             f"coopwh: {outcome.path.name}: {outcome.detail} (moved to quarantine)", file=sys.stderr
         )
+    for outcome in result.held_files:
+        print(f"coopwh: {outcome.path.name}: held: {outcome.detail}", file=sys.stderr)
     if result.build_error:
         print(f"coopwh: the build failed: {result.build_error}", file=sys.stderr)
     if result.build:
         _print_build_summary(result.build)
-    return EXIT_FAILED if result.quarantined or result.build_error else EXIT_OK
+    failed = result.quarantined or result.held_files or result.build_error
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

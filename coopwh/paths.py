@@ -52,6 +52,11 @@ class Paths:
         return self.reports_dir / "quarantine"
 
     @property
+    def held_dir(self) -> Path:
+        """Where files go that nearly repeat a loaded report, until someone says what they are."""
+        return self.reports_dir / "held"
+
+    @property
     def archive_dir(self) -> Path:
         """Where files go that repeat a report already loaded (same text)."""
         return self.reports_dir / "archive"

@@ -27,13 +27,15 @@ def write_summary(
     checks: list[CheckResult],
     warnings: list[dict],
     docs: Path | None,
+    held: list[dict] | None = None,
 ) -> Path:
-    """Write the summary page to path and return it."""
+    """Write the summary page to path and return it; held are the rows of marts.held_facts."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    held = held or []
     failed = sum(1 for a in audits if a.blocking and not a.passed) + sum(
-        1 for c in checks if not c.success
+        1 for c in checks if c.refused
     )
-    verdict = "fail" if failed else ("warning" if warnings else "pass")
+    verdict = "fail" if failed else ("warning" if warnings or held else "pass")
     parts = [
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
         f"<title>数据质量报告 Data quality report</title><style>{STYLE}</style></head><body>",
@@ -42,7 +44,8 @@ def write_summary(
         f"<p>生成时间 Generated: {now:%Y-%m-%d %H:%M:%S} UTC · 结论 Verdict: "
         f"<span class='{verdict}'>{LABELS[verdict]}</span> · "
         f"{len(audits)} 项审计 audits, {sum(len(c.expectations) for c in checks)} 项期望 "
-        f"expectations, {len(warnings)} 条警告 warnings</p>",
+        f"expectations, {len(warnings)} 条警告 warnings, {len(held)} 个数字暂缓入库 figures "
+        "held back</p>",
     ]
     if docs:
         link = os.path.relpath(docs, path.parent)
@@ -68,6 +71,25 @@ def write_summary(
     else:
         parts.append("<p>无 None.</p>")
     parts.append(
+        "<h2>暂缓入库的数字 Figures held back</h2><p>这些数字未通过入库检查，暂不进入数据集市；"
+        "同一报告的其他数字已入库。These figures failed the door-in checks and are kept out of "
+        "the marts (marts.held_facts); the rest of their reports loaded.</p>"
+    )
+    if held:
+        parts.append(
+            "<table><tr><th>报告 Report</th><th>位置 Span</th><th>原文数字 As printed</th>"
+            "<th>原因 Reason</th><th>原文 Sentence</th></tr>"
+        )
+        for row in held:
+            parts.append(
+                f"<tr><td>{_e(row['report_id'])}</td><td>{_e(row['span_start'])}</td>"
+                f"<td>{_e(row['number_text'])}</td><td>{_e(row['reason'])}</td>"
+                f"<td class='quote'>{_e(row.get('sentence'))}</td></tr>"
+            )
+        parts.append("</table>")
+    else:
+        parts.append("<p>无 None.</p>")
+    parts.append(
         "<h2>SQLMesh 审计 Audits (in the warehouse)</h2><table><tr><th>审计 Audit</th>"
         "<th>模型 Model</th><th>阻断 Blocking</th><th>结果 Result</th></tr>"
     )
@@ -87,9 +109,11 @@ def write_summary(
     for check in checks:
         failures = {(f.expectation, f.column): f for f in check.failures}
         for expectation, column, success in check.expectations:
-            state = "pass" if success else "fail"
+            state = "pass" if success else ("warning" if check.held else "fail")
             failure = failures.get((expectation, column))
             detail = f"<br><span class='quote'>{_e(failure.describe())}</span>" if failure else ""
+            if failure and check.held:
+                detail += "<br>those figures are held back; the rest of the batch loaded"
             parts.append(
                 f"<tr><td>{_e(check.suite)}</td><td>{_e(check.source)}</td><td>{_e(expectation)}</td>"
                 f"<td>{_e(column)}</td><td class='{state}'>{LABELS[state]}{detail}</td></tr>"

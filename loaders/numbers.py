@@ -116,8 +116,9 @@ def _quantity(match: re.Match) -> Quantity | None:
         return Quantity(match, start, end, text, 100.0, "percent", approx, {"full": True})
     if groups["doublings"]:  # 翻一番: doubled, growth of 100%; 翻两番: growth of 300%
         times = 2 ** int(chinese_number(groups["doublings"]) or 1)
-        return Quantity(match, start, end, text, (times - 1) * 100.0, "percent", "exact",
-                        {"doubling": True})
+        return Quantity(
+            match, start, end, text, (times - 1) * 100.0, "percent", "exact", {"doubling": True}
+        )
     if groups["frac"]:
         top, bottom = groups["frac"].split("/")
         if int(bottom) == 0:
@@ -136,8 +137,9 @@ def _quantity(match: re.Match) -> Quantity | None:
     approx = (groups["approx1"] or "") + (groups["approx2"] or "")
     extra = {"bare": not unit_word and not groups["mag"], "unit_word": unit_word}
     unit = UNIT_WORDS.get(unit_word, "") or "count"
-    return Quantity(match, start, end, text, round(value, 6), unit, qualifier(pre, post, approx),
-                    extra)
+    return Quantity(
+        match, start, end, text, round(value, 6), unit, qualifier(pre, post, approx), extra
+    )
 
 
 def qualifier(pre: str, post: str, approx: str) -> str:

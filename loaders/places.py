@@ -4,9 +4,9 @@ Names come from seeds/regions.csv (every province, prefecture and county, with s
 aliases). A name is taken when the text makes it safe: a full name of three characters or more
 (寿光市, 大通区), a province (山东), a short name right after its parent (淮南大通, 青海大通),
 in a list with a taken place (东城、西城、…石景山区) or with another place inside the report's
-own unit (瑞金、于都 in a 赣州 report), or followed by its co-op (寿光供销社). A name several divisions share (大通, 朝阳,
-鼓楼) is resolved by the place named before it or by the report's unit; otherwise it stays
-ambiguous and is never guessed."""
+own unit (瑞金、于都 in a 赣州 report), or followed by its co-op (寿光供销社). A name several
+divisions share (大通, 朝阳, 鼓楼) is resolved by the place named before it or by the report's
+unit; otherwise it stays ambiguous and is never guessed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-COOP_AFTER = re.compile(r"^(?:供销|联合社|县社|市社|区社|省社|州社|旗社|基层社)")
+COOP_AFTER = re.compile(r"^(?:供销|联合社|县社|市社|区社|省社|州社|旗社)")
 LIST_JOINT = re.compile(r"^(?:、|和|及|与|，)$")
 
 
@@ -99,8 +99,11 @@ class Places:
         for index, match in enumerate(matches):
             previous = matches[index - 1] if index else None
             if previous and previous.end == match.start:  # 淮南大通, 山东省寿光市
-                inner = [c for c in match.candidates if any(
-                    self.contains(p, c) and p != c for p in previous.candidates)]
+                inner = [
+                    c
+                    for c in match.candidates
+                    if any(self.contains(p, c) and p != c for p in previous.candidates)
+                ]
                 if inner:
                     match.candidates, match.valid = inner, True
                     previous.candidates = [
@@ -186,17 +189,19 @@ class Places:
 
 
 def _inside_a_word(text: str, match: _Match) -> bool:
-    """合作市场, 供销合作社, 沿海城市: a name that is part of a longer word here."""
+    """合作市场, 新建区域, 新县城, 供销合作社, 沿海城市: a name that is part of a longer word."""
     after = text[match.end : match.end + 1]
     before = text[max(0, match.start - 2) : match.start]
     return (
-        (match.text.endswith("市") and after == "场")
+        (match.text[-1:] + after in ("市场", "区域", "县城"))
         or before == "供销"
         or (match.text.endswith("城市") and "\u4e00" <= before[-1:] <= "\u9fff")
     )
 
 
-def places_from_rows(regions: Sequence[dict], extra_names: Iterable[tuple[str, str]] = ()) -> Places:
+def places_from_rows(
+    regions: Sequence[dict], extra_names: Iterable[tuple[str, str]] = ()
+) -> Places:
     """Places from seeds/regions.csv rows; extra_names are (name, region_code) pairs such as the
     pilots' names (广东茂名)."""
     divisions = [

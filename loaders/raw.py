@@ -132,7 +132,11 @@ def write_reports(
             columns=RELATION_COLUMNS,
         ),
         "raw.held_facts": pd.DataFrame(
-            [[*(getattr(f, c) for c in FACT_COLUMNS), reason] for e in done for f, reason in e.held],
+            [
+                [*(getattr(f, c) for c in FACT_COLUMNS), reason]
+                for e in done
+                for f, reason in e.held
+            ],
             columns=[*FACT_COLUMNS, "reason"],
         ),
     }

@@ -65,7 +65,9 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
     for index, figure in enumerate(figures):
         earlier = figures[:index]
         if figure.unit == "pp":
-            end = _last(earlier, lambda f: f.unit == "percent" and f.kind in ("coverage_pct", "share_pct"))
+            end = _last(
+                earlier, lambda f: f.unit == "percent" and f.kind in ("coverage_pct", "share_pct")
+            )
             if end is not None:
                 relation = found.get(end.start) or Relation(
                     "pp_change", end_span=offset + end.start, before_period=figure.baseline
@@ -85,7 +87,7 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
             whole, part = earlier[-2], earlier[-1]
             if (
                 whole.unit == part.unit in ("person", "count", "household")
-                and "中" in sentence[whole.end : whole.end + 3]
+                and "中" in sentence[whole.end : part.start]
             ):
                 found[figure.start] = Relation(
                     "share_of_total",

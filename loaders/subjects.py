@@ -5,7 +5,8 @@ A report's own unit comes from its title, else from its opening (寿光市供销
 header (河北省秦皇岛市昌黎县供销合作社) or a pilot type's title (构建双线运行机制) sets the unit
 of the section under it. A place named at the head of a clause (瑞金市基层社…, 其中于都县…),
 or before its co-op (大通供销社…), is the subject of that clause's figures; a place named as a
-destination or a funder (销往山东, 东城区财政, 嘉鱼县社出资…注入基金) is not. A report that names no unit is national."""
+destination or a funder (销往山东, 东城区财政, 嘉鱼县社出资…注入基金) is not. A report that
+names no unit is national."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ SUBJECT_LEAD = re.compile(
 )
 COOP_AFTER = re.compile(r"^(?:供销|联合社|县社|市社|区社|省社|州社|旗社|基层社|社(?!会|区))")
 GOVERNMENT_AFTER = re.compile(r"^(?:[省市县区州旗])?(?:财政|政府|人民政府|党委|委|人大|政协)")
-LIST_JOINT = re.compile(r"^(?:、|和|及|与)$")
+LIST_JOINT = re.compile(r"^(?:供销合作社|供销社|联合社|县社|市社|区社|社)?(?:、|和|及|与)$")
 PREPOSITION_BEFORE = re.compile(r"(?:与|同|跟|向|对|给|从|到|赴|往|为|帮助|帮扶|支持|对口)$")
 CLAUSE_END = re.compile(r"[，；：,;:。！？!?\n]")
 CONTRIBUTES = re.compile(r"出资|投资|投入|注入|上缴|入股|认缴|提取")
@@ -139,7 +140,8 @@ class Context:
             self.group_units = self._members(group.code)
 
     def _see_paragraph_start(self, paragraph: str) -> None:
-        """四川、广东茂名、广西贵港、吉林敦化供销合作社…: the pilot type they share is the subject."""
+        """四川、广东茂名、广西贵港、吉林敦化供销合作社…: the pilot type they share is the
+        subject."""
         head = paragraph[:60]
         cut = head.find("供销合作社")
         if cut == -1:
@@ -176,8 +178,13 @@ def subject_mentions(sentence: str, clause_start: int, end: int, mentions: list[
             continue
         listed = previous is not None and previous in heads and LIST_JOINT.match(lead)
         at_head = previous is None and SUBJECT_LEAD.match(lead)
-        before_coop = COOP_AFTER.match(sentence[mention.end : mention.end + 3]) and not (
-            PREPOSITION_BEFORE.search(lead)  # 与福建省社…共同发起: a partner, not the subject
+        after_one_left_out = (
+            previous is not None and previous not in heads and LIST_JOINT.match(lead)
+        )
+        before_coop = (
+            COOP_AFTER.match(sentence[mention.end : mention.end + 3])
+            and not PREPOSITION_BEFORE.search(lead)  # 与福建省社…共同发起: partners, not subjects
+            and not after_one_left_out
         )
         if listed or at_head or before_coop:
             heads.append(mention)

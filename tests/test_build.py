@@ -202,7 +202,7 @@ def test_published_marts_keep_their_column_descriptions(built_project: Path) -> 
         "SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts' "
         "AND table_name = 'growth_since_2016' AND column_name = 'growth_pct'",
     )
-    assert rows == [("Growth in percent, e.g. 43 for +43%",)]
+    assert rows == [("Growth in percent, e.g. 43 for +43% (a ratio of 2.1 gives 110)",)]
 
 
 def test_a_second_warehouse_built_from_the_same_project_is_sound(

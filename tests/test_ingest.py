@@ -140,12 +140,6 @@ BAD_FILES = {
         lambda p: p.write_text("供销合作社工作总结\n\n推进改革，成效明显。\n", encoding="utf-8"),
         "has no figures",
     ),
-    "unknown-place.txt": (
-        lambda p: p.write_text(
-            "海南省海口市供销合作社\n\n2019年全市系统销售总额较试点前增长12%。\n", encoding="utf-8"
-        ),
-        "names a unit the warehouse does not know",
-    ),
 }
 
 

@@ -71,12 +71,11 @@ def test_a_bad_curated_batch_is_refused_before_loading(
     assert raw_rows(fresh_project) == raw_before
 
 
-def test_an_extracted_coverage_of_120_is_refused_and_the_file_quarantined(
+def test_an_extracted_coverage_of_120_is_held_back_and_the_rest_of_the_file_loads(
     fresh_project: Path,
 ) -> None:
-    before, raw_before = digest(published(fresh_project)), raw_rows(fresh_project)
     inbox = fresh_project / "reports" / "inbox"
-    inbox.mkdir(parents=True)
+    inbox.mkdir(parents=True, exist_ok=True)
     (inbox / "2020-changli.txt").write_text(
         "河北省秦皇岛市昌黎县供销合作社\n\n2019年，基层社乡镇覆盖率达到120%，销售总额较试点前增长20%。\n",
         encoding="utf-8",
@@ -84,14 +83,19 @@ def test_an_extracted_coverage_of_120_is_refused_and_the_file_quarantined(
 
     result = coopwh(fresh_project, "run")
 
-    assert result.returncode == 1
-    assert "2020-changli.txt" in result.stderr
-    assert "expect_column_values_to_be_between on value" in result.stderr
-    assert "number_text=120%" in result.stderr
-    reason = fresh_project / "reports" / "quarantine" / "2020-changli.txt.reason.txt"
-    assert "refused by facts_in" in reason.read_text(encoding="utf-8")
-    assert digest(published(fresh_project)) == before
-    assert raw_rows(fresh_project) == raw_before
+    assert result.returncode == 0, result.stderr
+    assert "held back: 120%" in result.stdout
+    assert "value 120.0 is out of range for a coverage_pct figure" in result.stdout
+    assert not (fresh_project / "reports" / "quarantine").exists()
+    with duckdb.connect(str(published(fresh_project)), read_only=True) as connection:
+        loaded = connection.execute(
+            "SELECT number_text FROM marts.facts WHERE report_id = '2020-changli'"
+        ).fetchall()
+        held = connection.execute(
+            "SELECT number_text, reason FROM marts.held_facts WHERE report_id = '2020-changli'"
+        ).fetchall()
+    assert loaded == [("20%",)]
+    assert held == [("120%", "value 120.0 is out of range for a coverage_pct figure")]
 
 
 def test_the_build_ends_with_a_quality_summary_quoting_the_warning(built_project: Path) -> None:

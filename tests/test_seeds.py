@@ -7,12 +7,12 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import read_seed
+from tests.conftest import ROOT, read_seed
 
 FACTS = read_seed("report_facts")
-UNITS = {"percent", "pp", "yuan", "household", "person", "count", "sqm", "mu", "other"}
-KINDS = {"growth_pct", "yoy_growth_pct", "level", "share_pct", "coverage_pct", "pp_change", "other"}
-QUALIFIERS = {"exact", "approx", "at_least", "at_most"}
+UNITS = {row["unit"] for row in read_seed("units")}
+KINDS = {row["kind"] for row in read_seed("kinds")}
+QUALIFIERS = {row["qualifier"] for row in read_seed("qualifiers")}
 CHINESE_DIGITS = {"两": 2, "三": 3, "四": 4, "五": 5, "十": 10, "百": 100}
 # Digits in the report that are not figures: years, months, a plan's years, B2B/B2C.
 NOT_FIGURES = re.compile(r"20\d\d年|\d{1,2}月|2017—2018|B2[BC]")
@@ -24,7 +24,41 @@ def test_every_fact_span_holds_its_number_text(report_text: str) -> None:
         assert report_text[start:end] == fact["number_text"], fact
 
 
-def test_fact_vocabularies_are_those_of_the_brief() -> None:
+def test_the_one_vocabulary_has_the_brief_s_units_and_kinds_and_the_ratio() -> None:
+    assert UNITS == {
+        "percent",
+        "pp",
+        "yuan",
+        "household",
+        "person",
+        "count",
+        "sqm",
+        "mu",
+        "other",
+        "times",
+    }
+    assert KINDS == {
+        "growth_pct",
+        "yoy_growth_pct",
+        "level",
+        "share_pct",
+        "coverage_pct",
+        "pp_change",
+        "ratio",
+        "other",
+    }
+    assert QUALIFIERS == {"exact", "approx", "at_least", "at_most"}
+
+
+def test_everything_the_extractor_can_say_is_in_the_vocabulary() -> None:
+    from loaders.numbers import UNIT_WORDS
+
+    assert set(UNIT_WORDS.values()) | {"percent"} <= UNITS
+    source = (ROOT / "loaders" / "extract.py").read_text(encoding="utf-8")
+    assert set(re.findall(r'return "?([a-z_]+_pct|level|ratio|other)"?, ', source)) <= KINDS
+
+
+def test_fact_vocabularies_are_those_of_the_seeds() -> None:
     assert {f["unit"] for f in FACTS} <= UNITS
     assert {f["kind"] for f in FACTS} <= KINDS
     assert {f["qualifier"] for f in FACTS} <= QUALIFIERS

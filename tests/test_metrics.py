@@ -1,0 +1,62 @@
+"""Metrics: the phrase a figure measures, and the canonical code of the nearest wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.extract import extract_facts
+from loaders.metrics import clean_metric
+from loaders.reference import load_gazetteer
+from tests.conftest import ROOT, read_seed
+
+GAZETTEER = load_gazetteer(ROOT / "seeds")
+
+
+def code_of(text: str, number_text: str) -> str | None:
+    facts = extract_facts(text, "t", GAZETTEER)
+    return next(f.metric_code for f in facts if f.number_text == number_text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("全市供销系统实现销售收入", "销售收入"),
+        ("2019年，全县系统实现销售总额", "销售总额"),
+        ("基层社乡镇覆盖率由2016年的", "基层社乡镇覆盖率"),
+        ("其中，农产品购进额", "农产品购进额"),
+        ("销售额较试点前增长", "销售额"),
+    ],
+)
+def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: str) -> None:
+    assert clean_metric(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "number_text", "code"),
+    [
+        ("全市供销系统实现销售收入86.5亿元，同比增长12.3%。", "12.3%", "sales_total"),
+        ("全区供销系统实现销售额5.3亿元，较试点前增长46%。", "46%", "sales_total"),
+        ("社有企业资产总额15.6亿元。", "15.6亿元", "assets_total"),  # nearest, not first
+        ("农资销售额1.6亿元，同比增长5.2%。", "5.2%", "agri_inputs_sales"),
+        ("电子商务销售额达到3500多亿元，增长28.6%。", "28.6%", "ecommerce_sales"),
+        ("农资销售量达到18.6万吨。", "18.6万吨", "agri_inputs_volume"),
+        ("领办农民专业合作社数量较试点前增长28%。", "28%", "specialized_coops_led"),
+        ("吸纳农民社员2.3万户。", "2.3万户", "member_households"),  # by unit: households
+        ("吸纳社员1.8万人。", "1.8万人", "members_enrolled"),  # by unit: persons
+        ("服务网点覆盖全市85%以上的行政村。", "85%以上", "village_coverage"),
+        (
+            "建成村级服务站156个，行政村电商服务站覆盖率达到93%。",
+            "93%",
+            "village_ecommerce_coverage",
+        ),
+        ("实现乡镇全覆盖。", "全覆盖", "township_coverage"),
+        ("全市电商销售额3.8亿元，是2016年的2.1倍。", "2.1倍", "ecommerce_sales"),
+    ],
+)
+def test_the_code_is_that_of_the_nearest_fitting_wording(text, number_text, code) -> None:
+    assert code_of(text, number_text) == code
+
+
+def test_every_metric_has_a_unit_from_the_one_vocabulary() -> None:
+    units = {row["unit"] for row in read_seed("units")}
+    assert {row["unit"] for row in read_seed("metrics")} <= units

@@ -1,0 +1,281 @@
+"""New reports land right: any place in China, its before and after, held figures, revisions.
+
+One `coopwh run` takes in six reports written for the purpose (tests/fixtures/reports): a
+county and a district outside the pilots, a prefecture naming its counties with 分别, a
+province, a national bulletin and a news item with a 倍 figure."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import REPORT, ROOT, coopwh
+
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+NEW = [
+    "2020-shouguang-county",
+    "2020-ganzhou-prefecture",
+    "2020-huainan-datong-district",
+    "2020-qinghai-province",
+    "2020-national-bulletin",
+    "2021-henan-news",
+]
+
+
+def query(project: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(project / "warehouse" / "coopwh.duckdb"), read_only=True) as db:
+        return db.execute(sql).fetchall()
+
+
+def inbox(project: Path) -> Path:
+    path = project / "reports" / "inbox"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
+    """The built 2019 warehouse after one `coopwh run` with the six new reports in the inbox."""
+    project = tmp_path_factory.mktemp("new") / "project"
+    shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+    for name in NEW:
+        shutil.copy(FIXTURES / f"{name}.txt", inbox(project))
+    result = coopwh(project, "run")
+    assert result.returncode == 0, result.stderr + result.stdout
+    return project, result.stdout
+
+
+def test_every_new_report_loads_and_none_is_quarantined(ran) -> None:
+    project, _ = ran
+    loaded = {r for (r,) in query(project, "SELECT DISTINCT report_id FROM marts.facts")}
+    assert set(NEW) <= loaded
+    assert not (project / "reports" / "quarantine").exists()
+
+
+@pytest.mark.parametrize(
+    ("report", "subjects"),
+    [
+        ("2020-shouguang-county", {("370783", "region", "370000")}),
+        ("2020-huainan-datong-district", {("340402", "region", "340000")}),
+        ("2021-henan-news", {("henan", "pilot", "410000")}),
+        ("2020-national-bulletin", {("national", "national", None)}),
+        (
+            "2020-ganzhou-prefecture",
+            {
+                ("360700", "region", "360000"),
+                ("360781", "region", "360000"),
+                ("360731", "region", "360000"),
+                ("360732", "region", "360000"),
+                ("360703", "region", "360000"),
+                ("360730", "region", "360000"),
+                ("360722", "region", "360000"),
+            },
+        ),
+        (
+            "2020-qinghai-province",
+            {
+                ("630000", "region", "630000"),
+                ("630100", "region", "630000"),
+                ("630200", "region", "630000"),
+                ("datong", "pilot", "630000"),
+                ("632500", "region", "630000"),
+                ("630223", "region", "630000"),
+            },
+        ),
+    ],
+)
+def test_figures_carry_their_subject_and_province_in_the_facts_mart(ran, report, subjects):
+    project, _ = ran
+    rows = query(
+        project,
+        f"SELECT DISTINCT subject_id, subject_kind, province_code FROM marts.facts "
+        f"WHERE report_id = '{report}'",
+    )
+    assert set(rows) == subjects
+
+
+def test_a_name_two_provinces_share_goes_to_the_one_the_report_is_about(ran) -> None:
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT DISTINCT report_id, subject_name FROM marts.facts "
+        "WHERE report_id IN ('2020-huainan-datong-district', '2020-qinghai-province') "
+        "AND subject_name LIKE '%大通%'",
+    )
+    assert sorted(rows) == [
+        ("2020-huainan-datong-district", "安徽省淮南市大通区"),
+        ("2020-qinghai-province", "青海大通"),
+    ]
+
+
+def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT subject_id, coverage_before_pct, coverage_before_period, coverage_pct, "
+        "before_basis FROM marts.coverage_by_level WHERE review_status = 'unreviewed' "
+        "AND coverage_before_pct IS NOT NULL ORDER BY subject_id",
+    )
+    assert rows == [
+        ("340402", 65.0, "2016", 92.0, "implied by the percentage-point change"),
+        ("360731", 65.0, "2016", 96.0, "implied by the percentage-point change"),
+        ("360781", 55.0, "2016", 100.0, "stated"),
+        ("370783", 60.0, "2016", 100.0, "stated"),
+        ("630000", 73.0, "2016", 91.0, "implied by the percentage-point change"),
+        ("datong", 75.0, "2016", 100.0, "stated"),
+    ]
+
+
+def test_a_ratio_loads_and_the_growth_mart_shows_the_growth_it_implies(ran) -> None:
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT subject_id, metric_code, basis, growth_pct, growth_basis, baseline "
+        "FROM marts.growth_since_2016 WHERE growth_basis <> 'stated' "
+        "ORDER BY subject_id, metric_code",
+    )
+    assert rows == [
+        ("360700", "farm_product_sales", "since_2016", 80.0, "implied by a ratio", "2016"),
+        ("370783", "ecommerce_sales", "since_2016", 110.0, "implied by a ratio", "2016"),
+        ("370783", "grassroots_coops", "since_2016", 166.67, "implied by before and after", "2016"),
+        ("henan", "sales_total", "since_other", 10.0, "implied by a ratio", "2012"),
+    ]
+    (ratio,) = query(
+        project,
+        "SELECT value, unit, kind FROM marts.facts WHERE report_id = '2021-henan-news' "
+        "AND number_text = '1.1倍'",
+    )
+    assert ratio == (1.1, "times", "ratio")
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict]:
+    workbook = load_workbook(path, read_only=True)
+    rows = list(workbook[sheet].iter_rows(values_only=True))
+    workbook.close()
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "单位")
+    keys = rows[header]
+    return [dict(zip(keys, row, strict=False)) for row in rows[header + 2 :] if any(row)]
+
+
+@pytest.mark.parametrize(
+    ("workbook", "units"),
+    [
+        ("山东省", {"山东省潍坊市寿光市"}),
+        ("安徽省", {"安徽省淮南市大通区"}),
+        (
+            "江西省",
+            {
+                "江西省赣州市",
+                "江西省赣州市瑞金市",
+                "江西省赣州市于都县",
+                "江西省赣州市兴国县",
+                "江西省赣州市南康区",
+                "江西省赣州市宁都县",
+                "江西省赣州市信丰县",
+            },
+        ),
+        (
+            "青海省",
+            {
+                "青海省",
+                "青海省西宁市",
+                "青海省海东市",
+                "青海大通",
+                "青海省海南藏族自治州",
+                "青海省海东市互助土族自治县",
+            },
+        ),
+    ],
+)
+def test_new_figures_appear_in_their_province_workbook_only(ran, workbook: str, units) -> None:
+    project, _ = ran
+    rows = sheet_rows(project / "exports" / f"{workbook}.xlsx", "全部数据")
+    new_units = {r["单位"] for r in rows if r["来源报告"] in NEW}
+    assert new_units == units
+    national = sheet_rows(project / "exports" / "全国.xlsx", "全部数据")
+    assert {r["单位"] for r in national if r["来源报告"] == "2020-national-bulletin"} == {
+        "全国（报告未指明单位）"
+    }
+
+
+def test_one_odd_figure_is_held_and_the_rest_of_its_report_loads(fresh_project: Path) -> None:
+    text = (
+        "全国供销合作社系统2020年工作情况\n\n"
+        "2020年，全系统实现销售总额5.6万亿元，比上年增长8.4%。\n"
+        "朝阳区供销社销售额增长12%。\n"
+    )
+    (inbox(fresh_project) / "2020-odd-figure.txt").write_text(text, encoding="utf-8")
+
+    result = coopwh(fresh_project, "run")
+
+    assert result.returncode == 0, result.stderr
+    assert "held back: 12%" in result.stdout and "北京市朝阳区" in result.stdout
+    loaded = query(
+        fresh_project,
+        "SELECT number_text FROM marts.facts WHERE report_id = '2020-odd-figure' ORDER BY 1",
+    )
+    assert loaded == [("5.6万亿元",), ("8.4%",)]
+    (held,) = query(
+        fresh_project,
+        "SELECT number_text, reason, sentence FROM marts.held_facts "
+        "WHERE report_id = '2020-odd-figure'",
+    )
+    assert held[0] == "12%" and "吉林省长春市朝阳区" in held[1] and "朝阳区供销社" in held[2]
+    page = (fresh_project / "warehouse" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Figures held back" in page and "吉林省长春市朝阳区" in page
+
+
+def test_the_2019_report_under_a_new_name_with_one_figure_changed_doubles_nothing(
+    fresh_project: Path,
+) -> None:
+    counts = "SELECT COUNT(*) FROM {}"
+    marts = ["marts.facts", "marts.growth_since_2016", "marts.coverage_by_level"]
+    before = {mart: query(fresh_project, counts.format(mart)) for mart in marts}
+    text = REPORT.read_text(encoding="utf-8").replace("分别增长43%和38%", "分别增长45%和38%", 1)
+    (inbox(fresh_project) / "2019-corrected.txt").write_text(text, encoding="utf-8")
+
+    held = coopwh(fresh_project, "run")
+
+    assert held.returncode == 1
+    assert "--revises 2019-gxs-reform-pilots" in held.stdout
+    reason = fresh_project / "reports" / "held" / "2019-corrected.txt.reason.txt"
+    assert "2019-gxs-reform-pilots" in reason.read_text(encoding="utf-8")
+    assert {mart: query(fresh_project, counts.format(mart)) for mart in marts} == before
+
+    revised = coopwh(
+        fresh_project,
+        "ingest",
+        str(fresh_project / "reports" / "held" / "2019-corrected.txt"),
+        "--revises",
+        "2019-gxs-reform-pilots",
+    )
+
+    assert revised.returncode == 0, revised.stderr + revised.stdout
+    assert {mart: query(fresh_project, counts.format(mart)) for mart in marts} == before
+    pooled = query(
+        fresh_project,
+        "SELECT number_text, review_status FROM marts.growth_since_2016 "
+        "WHERE subject_id = 'dual_track' AND metric_code = 'sales_total'",
+    )
+    assert pooled == [("45%", "unreviewed")]
+    reports = sorted(p.name for p in (fresh_project / "reports").glob("*.txt"))
+    assert reports == ["2019-gxs-reform-pilots.txt"]
+    archive = fresh_project / "reports" / "archive"
+    assert len(list(archive.glob("2019-gxs-reform-pilots.replaced-*.txt"))) == 1
+    (flagged,) = archive.glob("2019-gxs-reform-pilots.replaced-*.report_facts.csv")
+    assert "43%" in flagged.read_text(encoding="utf-8")
+    assert "\n2019-gxs-reform-pilots,617,620,43%" not in (
+        fresh_project / "seeds" / "report_facts.csv"
+    ).read_text(encoding="utf-8")
+
+
+def test_revising_a_report_that_is_not_loaded_is_a_usage_error(fresh_project: Path) -> None:
+    path = inbox(fresh_project) / "x.txt"
+    path.write_text("全县销售总额12亿元。", encoding="utf-8")
+    result = coopwh(fresh_project, "ingest", str(path), "--revises", "no-such-report")
+    assert result.returncode == 2
+    assert "no such report is loaded" in result.stderr and "2019-gxs-reform-pilots" in result.stderr

@@ -1,0 +1,113 @@
+"""Relations: the before of an after, a change and its end, a share and its counts; ratios."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.baselines import baseline
+from loaders.extract import extract
+from loaders.reference import load_gazetteer
+from tests.conftest import ROOT
+
+GAZETTEER = load_gazetteer(ROOT / "seeds")
+
+
+def relations(text: str) -> list[tuple]:
+    """(type, before as printed, after as printed, change as printed, before period)."""
+    extraction = extract(text, "t", GAZETTEER)
+    printed = {f.span_start: f.number_text for f in extraction.facts}
+    return [
+        (
+            r.relation_type,
+            printed.get(r.start_span),
+            printed.get(r.end_span if r.end_span is not None else r.share_span),
+            printed.get(r.change_span),
+            r.before_period,
+        )
+        for r in extraction.relations
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("基层社乡镇覆盖率由2016年的60%提高到100%。", ("range", "60%", "100%", None, "2016")),
+        ("覆盖率由75%提升到85%。", ("range", "75%", "85%", None, None)),
+        ("基层社数量从9个增加到24个。", ("range", "9个", "24个", None, None)),
+        ("基层社由2016年的112个发展到235个。", ("range", "112个", "235个", None, "2016")),
+        ("销售额由5亿元增至12亿元。", ("range", "5亿元", "12亿元", None, None)),
+        (
+            "基层社乡镇覆盖率达到96%，比2016年提高31个百分点。",
+            ("pp_change", None, "96%", "31个百分点", "2016"),
+        ),
+        ("全市基层社发展到286个，比改革前增加97个。", ("change", None, "286个", "97个", "改革前")),
+    ],
+)
+def test_the_text_relates_a_before_and_an_after(text: str, expected: tuple) -> None:
+    assert relations(text) == [expected]
+
+
+def test_a_range_and_a_percentage_point_change_on_one_figure_are_one_relation() -> None:
+    text = "覆盖率由2016年的60%提高到89%，提高29个百分点。"
+    assert relations(text) == [("pp_change", "60%", "89%", "29个百分点", "2016")]
+
+
+def test_a_share_of_a_stated_whole_is_related_to_its_counts() -> None:
+    extraction = extract("县联合社156名社员代表中，农民代表112人，占比72%。", "t", GAZETTEER)
+    (relation,) = extraction.relations
+    spans = {f.number_text: f.span_start for f in extraction.facts}
+    assert relation.relation_type == "share_of_total"
+    assert (relation.whole_span, relation.part_span, relation.share_span) == (
+        spans["156名"],
+        spans["112人"],
+        spans["72%"],
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "每亩增收300至500元。",  # a range of values, not a before and after
+        "销售总额12亿元，利润3000万元。",
+        "吸纳农民社员2.3万户，占全市农户总数的12.5%。",  # the whole is not stated
+    ],
+)
+def test_figures_the_text_does_not_relate_stay_apart(text: str) -> None:
+    assert relations(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "kind", "base"),
+    [
+        ("电商销售额是2016年的2.1倍。", 2.1, "times", "ratio", "2016"),
+        ("销售额是2012年的1.1倍。", 1.1, "times", "ratio", "2012"),
+        ("利润总额较试点前增长1.3倍。", 130, "percent", "growth_pct", "试点前"),
+        ("与改革前的2016年相比，销售收入增长74%。", 74, "percent", "growth_pct", "2016"),
+    ],
+)
+def test_a_multiple_is_a_ratio_and_growth_by_a_multiple_is_growth(
+    text: str, value: float, unit: str, kind: str, base: str
+) -> None:
+    (fact,) = extract(text, "t", GAZETTEER).facts
+    assert (fact.value, fact.unit, fact.kind, fact.baseline) == (value, unit, kind, base)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("较试点前增长", ("试点前", "pre_pilot")),
+        ("与改革前的2016年相比", ("2016", "pre_pilot")),
+        ("比2016年底", ("2016", "pre_pilot")),
+        ("同比增长", ("上年", "prior_year")),
+        ("比上年下降", ("上年", "prior_year")),
+        ("全年实现", (None, None)),
+    ],
+)
+def test_baselines(text: str, expected: tuple) -> None:
+    assert baseline(text) == expected
+
+
+def test_a_baseline_carries_within_a_paragraph_but_not_into_the_next() -> None:
+    text = "全省销售总额比2016年增长57%。电商销售额增长42%。\n\n海南州供销社电商销售额增长30%。"
+    got = [(f.number_text, f.baseline) for f in extract(text, "t", GAZETTEER).facts]
+    assert got == [("57%", "2016"), ("42%", "2016"), ("30%", None)]
