@@ -28,7 +28,7 @@ from loaders.subjects import (
 
 __all__ = ["NATIONAL", "Extraction", "Fact", "Gazetteer", "extract", "extract_facts"]
 
-GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|扩大)了?$")
+GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|增速|扩大)(?:了|达到?|为)?$")
 DECREASE_VERBS = re.compile(r"(下降|减少|降低|减)了?$")
 TARGET = re.compile(r"预期目标|目标是|力争|计划到|争取到|预计|将达到|要达到|到20\d\d年")
 RANGE_MARK = re.compile(r"由$|从$|(?:提升|提高|增加|增长|上升|发展)(?:到|至)$|增至$")
@@ -215,7 +215,7 @@ def _facts_of_sentence(
             after = sentence[quantity.end : quantity.end + 12]
             code = coverage_code(before_clause, after, context.gazetteer.metrics) or code
         period = _period(sentence[: quantity.start], baseline_text)
-        if kind == "level" and quantity.unit in ("yuan", "count", "household", "person"):
+        if kind == "level":
             level_metrics.append(metric)
         for subject in subjects:
             facts.append(
