@@ -57,6 +57,7 @@ class BuildResult:
     published: Path
     seconds: float
     raw_state: str = ""
+    waiting: dict[str, int] = field(default_factory=dict)  # figures to review, by report
 
     @property
     def warnings(self) -> list[AuditOutcome]:
@@ -257,7 +258,12 @@ def _plan_audit_publish(
     ).to_dict("records")
     published = publish(context, paths, audits)
     _quality_report(paths, validator, audits, findings, echo)
-    return BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
+    waiting = context.fetchdf(
+        "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"
+    )
+    result = BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
+    result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
+    return result
 
 
 def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> None:
@@ -276,16 +282,29 @@ def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> No
         warnings,
         validator.build_docs(),
         held_facts(paths.published_db),
+        review_progress(paths.published_db),
     )
     echo(f"Quality report: {summary}")
 
 
-def held_facts(published_db: Path) -> list[dict]:
-    """The figures held back from the marts (marts.held_facts), with their reasons."""
+def published_rows(published_db: Path, sql: str) -> list[dict]:
+    """Rows of a query on the published copy, as dicts."""
     with duckdb.connect(str(published_db), read_only=True) as connection:
-        cursor = connection.execute("SELECT * FROM marts.held_facts ORDER BY report_id, span_start")
+        cursor = connection.execute(sql)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def held_facts(published_db: Path) -> list[dict]:
+    """The figures held back from the marts (marts.held_facts), with their reasons."""
+    return published_rows(
+        published_db, "SELECT * FROM marts.held_facts ORDER BY report_id, span_start"
+    )
+
+
+def review_progress(published_db: Path) -> list[dict]:
+    """How much of each report is reviewed (marts.review_progress)."""
+    return published_rows(published_db, "SELECT * FROM marts.review_progress ORDER BY report_id")
 
 
 def run_audits(context) -> list[AuditOutcome]:

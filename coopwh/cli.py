@@ -1,4 +1,4 @@
-"""The coopwh command: one verb per job (build, sql)."""
+"""The coopwh command: one verb per job (build, run, ingest, sql, export, review, status, …)."""
 
 from __future__ import annotations
 
@@ -117,6 +117,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    review = verbs.add_parser(
+        "review",
+        help="Review what the extractor read: export a sheet, fill it in Excel, apply it.",
+        description="The review loop: `coopwh review export` writes a workbook of the figures "
+        "still to review, one row per figure; a reviewer chooses accept, correct (overwriting "
+        "what was read wrong) or reject; `coopwh review apply FILE` checks every row, records "
+        "the decisions in seeds/fact_reviews.csv and rebuilds.",
+        epilog="example: coopwh review export --out review.xlsx && coopwh review apply review.xlsx",
+    )
+    review_verbs = review.add_subparsers(title="steps", metavar="STEP")
+    review_export = review_verbs.add_parser(
+        "export",
+        help="Write the review workbook of the figures still to review.",
+        description="Write a review workbook (review.xlsx by default) of the figures still to "
+        "review: unreviewed ones and those the door in held back.",
+        epilog="example: coopwh review export --report 2020-shouguang-county --out shouguang.xlsx",
+    )
+    review_export.add_argument("--report", help="only this report's figures (a report id)")
+    review_export.add_argument("--out", help="the workbook to write (default: review.xlsx)")
+    review_export.set_defaults(handler=_review_export)
+    review_apply = review_verbs.add_parser(
+        "apply",
+        help="Check a filled review sheet, record its decisions and rebuild.",
+        description="Read a filled review sheet back, check every row (a wrong row is named "
+        "with its cell, and then nothing is applied), record the decisions in "
+        "seeds/fact_reviews.csv and rebuild. Applying the same sheet again changes nothing.",
+        epilog="example: coopwh review apply review.xlsx --reviewer 王芳",
+    )
+    review_apply.add_argument("path", help="the filled review workbook")
+    review_apply.add_argument(
+        "--reviewer", help="who reviewed (default: $COOPWH_REVIEWER, else your login name)"
+    )
+    review_apply.set_defaults(handler=_review_apply)
+    review.set_defaults(handler=lambda args: _usage(review))
+
+    status = verbs.add_parser(
+        "status",
+        help="Say how the last build went and how many figures wait for review, per report.",
+        description="The last build's outcome, files waiting in the inbox, held or quarantined, "
+        "and per report how many figures are reviewed and how many wait.",
+        epilog="example: coopwh status",
+    )
+    status.set_defaults(handler=_status)
+
     validate = verbs.add_parser(
         "validate",
         help="Run both Great Expectations doors now and write the quality report.",
@@ -127,6 +171,80 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
     return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def _review_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coopwh.review import ReviewError, export_sheet
+
+    paths = resolve_paths(args.project, args.warehouse)
+    out = Path(args.out or "review.xlsx")
+    try:
+        count = export_sheet(paths, out, args.report)
+    except ReviewError as error:
+        print(f"coopwh review export: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Wrote {count} figure(s) to review to {out}")
+    if count:
+        print(f"Fill in the 审阅结论 (decision) column, then: coopwh review apply {out}")
+    return EXIT_OK
+
+
+def _review_apply(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coopwh.build import BuildError, build_lock, build_locked
+    from coopwh.review import ReviewError, apply_sheet, backup
+
+    paths = resolve_paths(args.project, args.warehouse)
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"coopwh review apply: no such file: {path}", file=sys.stderr)
+        return EXIT_USAGE
+    seeds = paths.project / "seeds" / "fact_reviews.csv"
+    try:
+        with build_lock(paths):
+            saved = backup(seeds, paths.build_db.parent)
+            try:
+                applied = apply_sheet(paths, path, args.reviewer)
+                print(
+                    f"{path.name}: {applied.accepted} accepted, {applied.corrected} corrected, "
+                    f"{applied.rejected} rejected; {applied.unchanged} already recorded, "
+                    f"{applied.left} left for later"
+                )
+                if not applied.changed:
+                    print("Nothing new to record: the warehouse is unchanged.")
+                    return EXIT_OK
+                print(f"Recorded in {seeds}; rebuilding …")
+                _print_build_summary(build_locked(paths, lambda m: print(m, flush=True)))
+            except BuildError:
+                saved.replace(seeds)
+                raise
+            finally:
+                saved.unlink(missing_ok=True)
+    except ReviewError as error:
+        print(f"coopwh review apply: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except BuildError as error:
+        print(
+            f"coopwh review apply: the rebuild failed, so the decisions were not kept: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    from coopwh.status import describe
+
+    print(describe(resolve_paths(args.project, args.warehouse)))
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -162,6 +280,15 @@ def _print_build_summary(result) -> None:  # result: coopwh.build.BuildResult
     print(f"Audits: {passed} of {len(result.audits)} passed, {len(result.warnings)} warning(s)")
     for finding in result.findings:
         print(f"  {finding['status']}: {finding['check_name']}: {finding['message']}")
+    if result.waiting:
+        shown = list(result.waiting.items())[:5]
+        counts = ", ".join(f"{report} {count}" for report, count in shown)
+        if len(result.waiting) > len(shown):
+            counts += f", and {len(result.waiting) - len(shown)} more report(s)"
+        print(
+            f"Figures waiting for review: {sum(result.waiting.values())} ({counts}); "
+            "see coopwh review export"
+        )
     print(f"Published {result.published} in {result.seconds:.1f} s")
 
 

@@ -134,6 +134,7 @@ FACTS = [
     Column("baseline", "基期", "Baseline"),
     Column("period", "期间", "Period"),
     Column("note", "备注", "Note"),
+    Column("review_status_zh", "审阅状态", "Review status"),
     *SOURCE,
 ]
 DERIVED = {
@@ -148,6 +149,13 @@ DERIVED = {
     "total_check_zh": "Whether the parts add up to the stated total, in Chinese",
     "pilot_type_zh": "Special pilot type, in Chinese",
     "growth_basis_zh": "Whether the report states the growth or it is implied, in Chinese",
+    "review_status_zh": "Entered by hand, accepted or corrected in review, or not yet reviewed",
+}
+REVIEW_STATUSES = {
+    "curated": "手工整理",
+    "accepted": "已审阅（接受）",
+    "corrected": "已审阅（更正）",
+    "unreviewed": "未审阅",
 }
 GUIDE = (
     "本工作簿由供销合作社改革试点数据仓库自动生成，请勿手工修改。"
@@ -178,6 +186,7 @@ class Warehouse:
     pilots: list[dict]
     comments: dict[str, dict[str, str]]  # mart -> column -> description
     labels: dict[str, dict[str, str]]  # units, kinds, qualifiers -> code -> name in Chinese
+    review: dict[str, dict]  # report id -> its row of marts.review_progress
     provinces: list[tuple[str, str]]  # (code, name) of every province with a pilot or a figure
 
 
@@ -256,6 +265,7 @@ def read_warehouse(paths: Paths) -> Warehouse:
                 "ORDER BY fund_id, contribution_span_start NULLS LAST"
             ),
             pilots=rows("SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
+            review={row["report_id"]: row for row in rows("SELECT * FROM marts.review_progress")},
             labels={
                 vocabulary: {
                     row["code"]: row["name_zh"]
@@ -294,7 +304,8 @@ def write_national(data: Warehouse, out_dir: Path) -> Path:
     path = out_dir / f"{NATIONAL}.xlsx"
     scope = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
     sheets = _sheets(data, data.growth, data.coverage, data.funds, data.pilots, data.facts)
-    write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(NATIONAL))
+    cover = _cover(data, scope, {r["report_id"] for r in data.reports})
+    write_workbook(path, cover, sheets, data.built_at, _title(NATIONAL))
     return path
 
 
@@ -321,7 +332,8 @@ def write_province(data: Warehouse, out_dir: Path, code: str, name: str) -> Path
         scope += "；报告涉及的其他单位：" + "、".join(others)
     sheets = _sheets(data, growth, coverage, funds, pilots, facts)
     path = out_dir / f"{name}.xlsx"
-    write_workbook(path, _cover(data, scope), sheets, data.built_at, _title(name))
+    cover = _cover(data, scope, {f["report_id"] for f in facts})
+    write_workbook(path, cover, sheets, data.built_at, _title(name))
     return path
 
 
@@ -417,10 +429,31 @@ def _fact_row(data: Warehouse, row: dict) -> dict:
         "kind_zh": data.labels["kinds"].get(row["kind"], row["kind"]),
         "unit_zh": data.labels["units"].get(row["unit"], row["unit"]),
         "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
+        "review_status_zh": REVIEW_STATUSES.get(row["review_status"], row["review_status"]),
     }
 
 
-def _cover(data: Warehouse, scope: str) -> list[tuple[str, str]]:
+def _review_line(data: Warehouse, reports: list[dict]) -> str:
+    """How much of each report a person has checked (curated or reviewed), and what waits."""
+    lines = []
+    for report in reports:
+        row = data.review.get(report["report_id"])
+        if row:
+            lines.append(
+                f"{report['report_id']}：已核对 {row['reviewed_pct'] or 0:.1f}%"
+                f"（手工整理 {row['curated']}，审阅接受 {row['accepted']}，"
+                f"更正 {row['corrected']}，拒绝 {row['rejected']}；"
+                f"待审 {row['waiting']}，其中暂缓入库 {row['held']}）"
+            )
+    lines.append(
+        "未经审阅的数字由程序从报告中读出（review_status 为 unreviewed），请对照原文使用。"
+    )
+    return "\n".join(lines)
+
+
+def _cover(data: Warehouse, scope: str, report_ids: set[str]) -> list[tuple[str, str]]:
+    """The cover: scope, vintage and the reports with figures in this workbook, build time,
+    audits and standing warnings, and a guide."""
     summary = data.audit_summary
     passed = summary["audits"] - summary["failed_blocking"] - summary["warnings"]
     status = (
@@ -428,20 +461,22 @@ def _cover(data: Warehouse, scope: str) -> list[tuple[str, str]]:
         if summary["failed_blocking"] == 0
         else f"有 {summary['failed_blocking']} 项阻断性审计未通过"
     )
+    shown = [r for r in data.reports if r["report_id"] in report_ids]
     reports = "\n".join(
         f"{r['title'] or r['report_id']}（{r['report_id']}，"
         f"数据截至 {r['data_as_of'] or '未注明'}，SHA-256 {r['sha256'][:12]}）"
-        for r in data.reports
+        for r in shown
     )
     warnings = "\n".join(
         f"{i}. {w['message']}\n   原文：{w['sentences']}" for i, w in enumerate(data.warnings, 1)
     )
-    vintage = max((r["data_as_of"] or "" for r in data.reports), default="")
+    vintage = max((r["data_as_of"] or "" for r in shown), default="")
     return [
         ("范围", scope),
         ("数据截至", vintage),
         ("来源报告", reports),
         ("生成时间", f"{data.built_at:%Y-%m-%d %H:%M:%S} UTC（数据仓库构建时间）"),
+        ("审阅进度", _review_line(data, shown)),
         ("审计状态", status),
         ("警告", warnings or "无"),
         ("使用说明", GUIDE),

@@ -84,10 +84,15 @@ def _write_build_info(adapter, audits: list) -> None:
             "INSERT INTO published.meta.audit_results VALUES "
             f"('{_quote(a.audit)}', '{_quote(a.model)}', {a.blocking}, {a.failed_rows})"
         )
+    # a report without a curated title (seeds.reports) is named by its first line, and dated
+    # by the year that line names
+    first_line = "TRIM(SPLIT_PART(LTRIM(reports.text, chr(10) || ' '), chr(10), 1))"
     adapter.execute(
         "CREATE TABLE published.meta.reports AS SELECT reports.report_id, reports.path, "
-        "reports.sha256, reports.n_chars, reports.loaded_at, seeds.title, seeds.data_as_of, "
-        "reports.text "
+        "reports.sha256, reports.n_chars, reports.loaded_at, "
+        f"COALESCE(seeds.title, {first_line}) AS title, "
+        "COALESCE(seeds.data_as_of, NULLIF(REGEXP_EXTRACT("
+        f"{first_line}, '(19|20)[0-9][0-9]', 0), '')) AS data_as_of, reports.text "
         "FROM raw.reports AS reports LEFT JOIN seeds.reports AS seeds USING (report_id)"
     )
 

@@ -28,8 +28,10 @@ def write_summary(
     warnings: list[dict],
     docs: Path | None,
     held: list[dict] | None = None,
+    progress: list[dict] | None = None,
 ) -> Path:
-    """Write the summary page to path and return it; held are the rows of marts.held_facts."""
+    """Write the summary page to path and return it; held are the rows of marts.held_facts,
+    progress those of marts.review_progress."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     held = held or []
     failed = sum(1 for a in audits if a.blocking and not a.passed) + sum(
@@ -66,6 +68,28 @@ def write_summary(
                 f"<td>{_e(_num(w.get('expected_value')))}</td>"
                 f"<td class='quote'>{sentences}<br>"
                 f"({_e(w.get('report_id'))} @ {_e(w.get('span_starts'))})</td></tr>"
+            )
+        parts.append("</table>")
+    else:
+        parts.append("<p>无 None.</p>")
+    parts.append(
+        "<h2>审阅进度 Review progress</h2><p>每份报告中已由人工核对的数字（手工整理、接受、更正或"
+        "拒绝）和待审的数字。Figures a person has looked at (curated, accepted, corrected or "
+        "rejected) and those still waiting: <code>coopwh review export</code>.</p>"
+    )
+    if progress:
+        parts.append(
+            "<table><tr><th>报告 Report</th><th>数字 Figures</th><th>手工 Curated</th>"
+            "<th>接受 Accepted</th><th>更正 Corrected</th><th>拒绝 Rejected</th>"
+            "<th>待审 Waiting</th><th>暂缓 Held</th><th>已审 Reviewed</th></tr>"
+        )
+        for row in progress:
+            share = row.get("reviewed_pct")
+            parts.append(
+                f"<tr><td>{_e(row['report_id'])}</td><td>{row['figures']}</td>"
+                f"<td>{row['curated']}</td><td>{row['accepted']}</td><td>{row['corrected']}</td>"
+                f"<td>{row['rejected']}</td><td>{row['waiting']}</td><td>{row['held']}</td>"
+                f"<td>{_e('' if share is None else f'{share:.1f}%')}</td></tr>"
             )
         parts.append("</table>")
     else:

@@ -1,9 +1,9 @@
 """Curated seeds follow a revised report's text: spans move with their sentence.
 
-A curated row whose sentence is unchanged gets the new offsets. A fact or relation whose
-sentence changed no longer says what the text says: it leaves the seed and is written, whole,
-beside the archived old version of the report, for a reviewer to look at. Fund rows are kept and
-listed (the fund audits then say what no longer adds up)."""
+A curated row whose sentence is unchanged gets the new offsets. A fact, relation or review
+decision whose sentence changed no longer says what the text says: it leaves the seed and is
+written, whole, beside the archived old version of the report, for a reviewer to look at.
+Fund rows are kept and listed (the fund audits then say what no longer adds up)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ SPANS = {
     ),
     "fund_contributions": ("span_start",),
     "funds": ("total_span_start",),
+    "fact_reviews": ("span_start",),  # its fact_id holds the offset too: rewritten with it
 }
 MOVABLE_ONLY = ("fund_contributions", "funds")  # kept even when a span cannot move
 
@@ -94,6 +95,9 @@ def _move_row(row: dict, columns, move, new_text: str) -> dict | None:
         if new is None:
             return None
         moved[column] = str(new)
+    if "fact_id" in row and moved["span_start"] != row["span_start"]:  # report:offset:subject
+        report_id, _, subject = row["fact_id"].rsplit(":", 2)
+        moved["fact_id"] = f"{report_id}:{moved['span_start']}:{subject}"
     if "span_end" in columns and row.get("span_end"):
         moved["span_end"] = str(
             int(moved["span_start"]) + int(row["span_end"]) - int(row["span_start"])

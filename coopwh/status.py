@@ -71,3 +71,50 @@ def waiting_files(paths: Paths) -> list:
         for p in paths.inbox_dir.iterdir()
         if p.is_file() and not p.name.startswith((".", "~")) and not p.name.endswith(".part")
     )
+
+
+def describe(paths: Paths) -> str:
+    """`coopwh status`: the last build, files waiting, and the review progress of each report."""
+    lines = []
+    status = last_build_status(paths)
+    if status is None:
+        lines.append("Last build: none yet (run `coopwh build`)")
+    else:
+        current = "" if build_is_current(paths) else "; the project changed since"
+        when = status["at"].replace("T", " ").removesuffix("+00:00")
+        lines.append(f"Last build: {status['status']} at {when} UTC{current}")
+        if status["status"] != "ok":
+            lines.append(f"  {status['detail']}")
+    for label, directory in (
+        ("waiting in the inbox", paths.inbox_dir),
+        ("held (nearly repeat a loaded report)", paths.held_dir),
+        ("in quarantine", paths.quarantine_dir),
+    ):
+        files = [
+            p.name
+            for p in (sorted(directory.iterdir()) if directory.is_dir() else [])
+            if p.is_file() and not p.name.endswith(".reason.txt")
+        ]
+        if files:
+            lines.append(f"Files {label} ({directory}): {', '.join(files)}")
+    if not paths.published_db.exists():
+        return "\n".join(lines)
+    import duckdb
+
+    with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+        rows = connection.execute(
+            "SELECT report_id, figures, curated, accepted, corrected, rejected, unreviewed, held, "
+            "waiting, reviewed_pct FROM marts.review_progress ORDER BY report_id"
+        ).fetchall()
+    waiting = sum(row[8] for row in rows)
+    lines.append(f"Figures waiting for review: {waiting} (coopwh review export)")
+    lines.append(
+        f"  {'report':<32} {'figures':>7} {'curated':>7} {'accepted':>8} {'corrected':>9} "
+        f"{'rejected':>8} {'waiting':>7} {'held':>5} {'reviewed':>8}"
+    )
+    for report, figures, curated, accepted, corrected, rejected, _, held, wait, pct in rows:
+        lines.append(
+            f"  {report:<32} {figures:>7} {curated:>7} {accepted:>8} {corrected:>9} "
+            f"{rejected:>8} {wait:>7} {held:>5} {pct or 0:>7.1f}%"
+        )
+    return "\n".join(lines)

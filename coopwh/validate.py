@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from coopwh.build import extract_reports, held_facts, read_reports
+from coopwh.build import extract_reports, held_facts, read_reports, review_progress
 from coopwh.paths import Paths
 from coopwh.quality import (
     Validator,
@@ -34,7 +34,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
         check = check_extraction(validator, extraction, texts, report.path, seeds)
         rows = len(extraction.facts) + len(extraction.held)
         echo(f"{_verdict(check)}: facts_in on {report.path} ({rows} rows)")
-    audits, warnings, held = [], [], []
+    audits, warnings, held, progress = [], [], [], []
     if paths.published_db.exists():
         for check in check_marts_out(validator, paths.published_db):
             echo(f"{_verdict(check)}: {check.suite} on {check.source}")
@@ -46,6 +46,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
             names = [column[0] for column in cursor.description]
             warnings = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         held = held_facts(paths.published_db)
+        progress = review_progress(paths.published_db)
     else:
         echo(f"{paths.published_db}: no warehouse yet; only the door in was checked")
     failed = [c for c in validator.results if c.refused]
@@ -53,7 +54,13 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
         if not check.success:
             echo(check.describe())
     summary = write_summary(
-        paths.quality_report, audits, validator.results, warnings, validator.build_docs(), held
+        paths.quality_report,
+        audits,
+        validator.results,
+        warnings,
+        validator.build_docs(),
+        held,
+        progress,
     )
     return not failed, summary
 

@@ -62,7 +62,7 @@ def write_workbook(
     workbook = Workbook()
     cover_sheet = workbook.active
     cover_sheet.title = "封面"
-    _write_cover(cover_sheet, title, cover)
+    write_cover(cover_sheet, title, cover)
     for sheet in sheets:
         _write_table(workbook.create_sheet(sheet.title), sheet)
     _write_dictionary(workbook.create_sheet("字段说明"), sheets)
@@ -85,7 +85,8 @@ def set_text(cell, value: str) -> None:  # cell: openpyxl Cell
         cell.quotePrefix = True
 
 
-def _write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> None:
+def write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> None:
+    """A cover sheet: a title, then label and text rows, the text wrapped."""
     sheet["A1"].value = title
     sheet["A1"].font = TITLE_FONT
     for row, (label, text) in enumerate(lines, start=3):
@@ -96,10 +97,10 @@ def _write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> 
         text_cell = sheet.cell(row=row, column=2)
         set_text(text_cell, text)
         text_cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[row].height = LINE_HEIGHT * _lines(text, COVER_WIDTH)
+        sheet.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, COVER_WIDTH)
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = COVER_WIDTH
-    _print_setup(sheet, repeat_header=False)
+    print_setup(sheet, repeat_header=False)
 
 
 def _write_table(sheet: Worksheet, spec: Sheet) -> None:
@@ -113,7 +114,7 @@ def _write_table(sheet: Worksheet, spec: Sheet) -> None:
     for row_index, row in enumerate(spec.rows, start=2):
         for col_index, column in enumerate(spec.columns, start=1):
             _write_value(sheet.cell(row=row_index, column=col_index), row, column)
-        lines = max([_lines(str(row.get(key) or ""), SENTENCE_WIDTH) for key in wrapped] or [1])
+        lines = max([text_lines(str(row.get(key) or ""), SENTENCE_WIDTH) for key in wrapped] or [1])
         if lines > 1:
             sheet.row_dimensions[row_index].height = LINE_HEIGHT * lines
     last_row = max(len(spec.rows) + 1, 1)
@@ -127,7 +128,7 @@ def _write_table(sheet: Worksheet, spec: Sheet) -> None:
         note.font = Font(italic=True, color="595959")
     if spec.chart and spec.rows:
         _add_chart(sheet, spec, last_row)
-    _print_setup(sheet, repeat_header=True)
+    print_setup(sheet, repeat_header=True)
 
 
 def _write_value(cell, row: dict, column: Column) -> None:  # cell: openpyxl Cell
@@ -188,7 +189,7 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _lines(text: str, width: int) -> int:
+def text_lines(text: str, width: int) -> int:
     """How many lines text takes when wrapped in a column of this width."""
     return sum(max(1, -(-_display_width(part) // (width - 2))) for part in text.split("\n"))
 
@@ -236,7 +237,8 @@ def _write_dictionary(sheet: Worksheet, sheets: list[Sheet]) -> None:
     _write_table(sheet, Sheet("字段说明", columns, rows))
 
 
-def _print_setup(sheet: Worksheet, repeat_header: bool) -> None:
+def print_setup(sheet: Worksheet, repeat_header: bool) -> None:
+    """Landscape A4, fit to width, the header row repeated on every page."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1

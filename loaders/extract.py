@@ -181,7 +181,10 @@ def _facts_of_sentence(
         if baseline_kind is None and context.baseline:
             baseline_text, baseline_kind = context.baseline
         kind, value, unit = _kind(sentence, quantity, before_clause, own_text, baseline_kind)
-        metric = clean_metric(own_text) or clean_metric(before_clause)
+        metric = clean_metric(own_text)
+        if not metric and not first_in_clause and facts:
+            metric = facts[-1].metric  # 由2016年的9个增加到24个: the metric of the first
+        metric = metric or clean_metric(before_clause)
         metric = metric or _noun_after(sentence[quantity.end : quantity.end + 16])
         if not metric and facts:
             metric = facts[-1].metric  # 经营面积23万平方米，比改革前增长了263.8%

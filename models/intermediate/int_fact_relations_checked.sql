@@ -45,7 +45,10 @@ WITH curated_relations AS (
     *
   FROM intermediate.int_facts_unioned
   QUALIFY
-    ROW_NUMBER() OVER (PARTITION BY report_id, span_start ORDER BY review_status, fact_id) = 1
+    ROW_NUMBER() OVER (
+      PARTITION BY report_id, span_start
+      ORDER BY review_status = 'curated' DESC, fact_id
+    ) = 1
 ), resolved AS (
   SELECT
     relations.relation_id,

@@ -109,6 +109,15 @@ SELECT
   facts.fund_id,
   facts.note,
   facts.review_status,
+  CASE facts.review_status
+    WHEN 'curated'
+    THEN 0
+    WHEN 'corrected'
+    THEN 1
+    WHEN 'accepted'
+    THEN 2
+    ELSE 3
+  END AS review_rank,
   sentences.sentence
 FROM facts
 LEFT JOIN subjects

@@ -1,4 +1,4 @@
-/* Curated and extracted facts together; for the same report and span the curated fact wins. */
+/* Curated and extracted facts together (extracted ones with their reviews applied); for the same report and span the curated fact wins. */
 MODEL (
   name intermediate.int_facts_unioned,
   kind VIEW,
@@ -19,8 +19,26 @@ WITH curated AS (
   FROM staging.stg_seeds__report_facts
 ), extracted AS (
   SELECT
-    *
-  FROM staging.stg_raw__extracted_facts
+    fact_id,
+    report_id,
+    span_start,
+    span_end,
+    number_text,
+    value,
+    unit,
+    kind,
+    qualifier,
+    metric,
+    metric_code,
+    subject_id,
+    baseline,
+    baseline_code,
+    period,
+    is_target,
+    fund_id,
+    note,
+    review_status
+  FROM intermediate.int_extracted_facts_reviewed
 ), extracted_without_curated AS (
   SELECT
     extracted.*

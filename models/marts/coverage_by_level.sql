@@ -69,7 +69,7 @@ SELECT
   relations.start_span AS before_span_start, /* Offset of the stated before value */
   relations.change_span AS change_span_start, /* Offset of the stated percentage-point change */
   coverage_facts.note, /* Reviewer's note (e.g. full coverage stated without digits) */
-  coverage_facts.review_status, /* curated, or unreviewed (read by the extractor, its before value too) */
+  coverage_facts.review_status, /* curated, accepted, corrected, or unreviewed (read by the extractor, its before value too) */
   coverage_facts.report_id, /* Report the figure was read from */
   coverage_facts.span_start, /* Offset of the coverage figure in the report text */
   coverage_facts.span_end, /* Offset just past it */

@@ -47,7 +47,7 @@ SELECT
   is_target, /* True for a plan or target rather than a result */
   fund_id, /* Fund the figure describes, if any */
   note, /* Reviewer's note */
-  review_status, /* curated (read and reviewed by hand) or unreviewed (read by the extractor) */
+  review_status, /* curated (entered by hand), accepted or corrected (read by the extractor, then reviewed: coopwh review), or unreviewed */
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure in the report text (Python str index) */
   span_end, /* Offset just past the figure */

@@ -86,7 +86,7 @@ WITH facts AS (
     AND relations.start_value > 0
     AND after_facts.kind = 'level'
     AND NOT after_facts.metric_code IS NULL
-), growth_facts AS (
+), growth_candidates AS (
   SELECT
     *
   FROM stated_growth
@@ -94,10 +94,14 @@ WITH facts AS (
   SELECT
     *
   FROM growth_from_before_and_after
+), growth_facts AS (
+  SELECT
+    *
+  FROM growth_candidates
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY report_id, subject_id, metric_code, basis
-      ORDER BY growth_basis = 'stated' DESC, review_status, span_start
+      ORDER BY growth_basis = 'stated' DESC, review_rank, span_start
     ) = 1
 ), level_facts AS (
   SELECT
@@ -117,7 +121,7 @@ WITH facts AS (
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY facts.report_id, facts.subject_id, facts.metric_code
-      ORDER BY facts.review_status, facts.span_start
+      ORDER BY facts.review_rank, facts.span_start
     ) = 1
 ), level_befores AS (
   SELECT
@@ -159,7 +163,7 @@ SELECT
   ROUND(level_facts.value / (
     1 + growth_facts.growth_value / 100
   ), 2) AS implied_base_level, /* Level at the baseline implied by level and growth: level / (1 + growth) */
-  growth_facts.review_status, /* curated, or unreviewed (read by the extractor) */
+  growth_facts.review_status, /* curated, accepted or corrected in review, or unreviewed (read by the extractor) */
   growth_facts.report_id, /* Report the growth was read from */
   growth_facts.span_start, /* Offset of the figure in the report text */
   growth_facts.span_end, /* Offset just past it */

@@ -1,8 +1,8 @@
-/* Figures the extractor read but the door in held back from the other marts, each with the reason and its sentence: what to look at before it can count. The rest of each report loaded. */
+/* Figures the extractor read but the door in held back from the other marts, each with the reason and its sentence, until a reviewer accepts, corrects or rejects them (coopwh review). The rest of each report loaded. */
 MODEL (
   name marts.held_facts,
   kind FULL,
-  grain (report_id, span_start, subject_text),
+  grain fact_id,
   audits (
     not_null(columns := (report_id, span_start, number_text, reason))
   )
@@ -10,14 +10,19 @@ MODEL (
 
 WITH held AS (
   SELECT
-    *
-  FROM staging.stg_raw__held_facts
+    held.*
+  FROM staging.stg_raw__held_facts AS held
+  LEFT JOIN staging.stg_seeds__fact_reviews AS reviews
+    ON held.fact_id = reviews.fact_id
+  WHERE
+    reviews.fact_id IS NULL
 ), sentences AS (
   SELECT
     *
   FROM staging.stg_raw__report_sentences
 )
 SELECT
+  held.fact_id, /* Key a review names (coopwh review export lists held figures too) */
   held.report_id, /* Report the figure was read from */
   held.span_start, /* Offset of the figure in the report text (Python str index) */
   held.span_end, /* Offset just past it */

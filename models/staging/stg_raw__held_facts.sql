@@ -2,10 +2,11 @@
 MODEL (
   name staging.stg_raw__held_facts,
   kind VIEW,
-  grain (report_id, span_start, subject_text)
+  grain fact_id
 );
 
 SELECT
+  report_id || ':' || span_start::TEXT || ':' || COALESCE(subject, '?') AS fact_id, /* Key a review uses: report, offset and the subject read ('?' when none) */
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure in the report text (Python str index) */
   span_end, /* Offset just past it */
@@ -17,6 +18,9 @@ SELECT
   metric, /* The measured thing as the text names it */
   NULLIF(TRIM(metric_code), '') AS metric_code, /* Canonical metric code, where one was recognised */
   subject AS subject_id, /* Subject as the extractor read it (empty when the text does not settle it) */
+  NULLIF(TRIM(baseline), '') AS baseline, /* What a change is measured against, as printed */
+  NULLIF(TRIM(period), '') AS period, /* When the figure holds, as printed */
+  is_target, /* True for a plan or target rather than an achieved result */
   subject_text, /* Where the extractor looked for the subject, or why it could not settle it */
   reason /* Why the door in held it back */
 FROM raw.held_facts
