@@ -31,7 +31,8 @@ def with_new_report(tmp_path_factory: pytest.TempPathFactory, built_project: Pat
     """The built 2019 warehouse with the 寿光 report taken in (its figures unreviewed)."""
     project = tmp_path_factory.mktemp("review") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
-    result = coopwh(project, "ingest", str(SHOUGUANG))
+    copy = shutil.copy(SHOUGUANG, project.parent)  # ingest moves the file it takes
+    result = coopwh(project, "ingest", str(copy))
     assert result.returncode == 0, result.stderr
     return project
 
