@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
+import json
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from coopwh.paths import Paths
-from coopwh.status import fingerprint, last_build_status, record_status
+from coopwh.paths import Paths, read_only
+from coopwh.phases import Phases
+from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used from here too)
+    BuildError,
+    build_lock,
+    definitions,
+    fingerprint,
+    last_build_status,
+    record_status,
+)
 from loaders.extract import Extraction, extract
-from loaders.raw import stored_hashes, write_reports
+from loaders.raw import manifest, report_text, stored_hashes, write_reports
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
 Echo = Callable[[str], None]
-RAW_READERS = ["staging.stg_raw__report_sentences", "staging.stg_raw__extracted_facts"]
-
-
-class BuildError(Exception):
-    """A build that did not publish; the message says why and what to do."""
 
 
 @dataclass
@@ -58,27 +60,12 @@ class BuildResult:
     seconds: float
     raw_state: str = ""
     waiting: dict[str, int] = field(default_factory=dict)  # figures to review, by report
+    phases: Phases = field(default_factory=Phases)  # seconds and peak memory of each phase
+    door_out: dict = field(default_factory=dict)  # the door out's verdict on the published copy
 
     @property
     def warnings(self) -> list[AuditOutcome]:
         return [a for a in self.audits if not a.passed and not a.blocking]
-
-
-@contextmanager
-def build_lock(paths: Paths) -> Iterator[None]:
-    """Hold the warehouse's build lock, or fail at once if another build holds it."""
-    paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(paths.lock_file, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise BuildError(
-                f"another build is running on {paths.warehouse}; wait for it to finish"
-            ) from error
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def report_files(reports_dir: Path) -> list[Path]:
@@ -88,15 +75,24 @@ def report_files(reports_dir: Path) -> list[Path]:
     )
 
 
-def read_reports(reports_dir: Path) -> list[Report]:
-    """Read every report in reports_dir; a bad file stops the build before anything is written."""
+def read_reports(reports_dir: Path, loaded: dict | None = None) -> tuple[list[Report], list[str]]:
+    """Read the reports in reports_dir whose file is not the one loaded (by size and time, from
+    raw's manifest); return them and the ids of every report file there. A bad file stops the
+    build before anything is written."""
     files = report_files(reports_dir) if reports_dir.is_dir() else []
     if not files:
         raise BuildError(f"{reports_dir}: no reports (.txt, .docx, .html) to build from")
+    loaded = loaded or {}
+    reports = []
     try:
-        return [read_report(path) for path in files]
+        for path in files:
+            stat = path.stat()
+            if loaded.get(path.stem, ("",))[1:] == (stat.st_size, stat.st_mtime_ns):
+                continue  # the very file raw.* holds
+            reports.append(read_report(path))
     except ReportError as error:
         raise BuildError(f"{error}; nothing was loaded and the warehouse is unchanged") from error
+    return reports, [path.stem for path in files]
 
 
 def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Context
@@ -114,24 +110,47 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
     return Context(paths=str(paths.project))
 
 
-def build(paths: Paths, echo: Echo = print) -> BuildResult:
-    """Load reports, plan and apply to prod, run every audit, publish; raise BuildError if not."""
+def build(paths: Paths, echo: Echo = print, force: bool = False) -> BuildResult:
+    """Load reports, plan and apply to prod, run every audit, publish; raise BuildError if not.
+    force: rebuild every model, not only those whose inputs changed."""
     paths.build_db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(paths):
-        return build_locked(paths, echo)
+        return build_locked(paths, echo, force)
 
 
-def build_locked(paths: Paths, echo: Echo) -> BuildResult:
-    """build(), for a caller that already holds the build lock; records the outcome."""
-    signature = fingerprint(paths)
+def build_locked(
+    paths: Paths,
+    echo: Echo,
+    force: bool = False,
+    prepared: dict[str, tuple[str, Extraction]] | None = None,
+    validator=None,
+) -> BuildResult:
+    """build(), for a caller that already holds the build lock; records the outcome.
+
+    prepared: extractions already read and checked (by ingest), by report id with the sha256
+    of the text they were read from; validator: the Great Expectations context they were
+    checked in, so one run keeps one context and its results."""
+    signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
-    last_good_raw = last.get("raw_state") if last and last["status"] == "ok" else None
+    good = last if last and last["status"] == "ok" else {}
+    plan_changes = force or good.get("definitions") != defined
+    last_good_raw = None if force else good.get("raw_state")
     try:
-        result = _build(paths, echo, last_good_raw)
+        result = _build(paths, echo, last_good_raw, force, prepared, validator, plan_changes)
     except BuildError as error:
         record_status(paths, "failed", str(error), signature)
         raise
-    record_status(paths, "ok", f"published {result.published}", signature, result.raw_state)
+    published = f"published {result.published}"
+    record_status(
+        paths,
+        "ok",
+        published,
+        signature,
+        result.raw_state,
+        result.phases.as_dict(),
+        result.door_out,
+        defined,
+    )
     return result
 
 
@@ -143,40 +162,69 @@ def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, Extraction
     }
 
 
-def _build(paths: Paths, echo: Echo, last_good_raw: str | None) -> BuildResult:
+def _build(
+    paths: Paths,
+    echo: Echo,
+    last_good_raw: str | None,
+    force: bool,
+    prepared: dict[str, tuple[str, Extraction]] | None = None,
+    validator=None,
+    plan_changes: bool = True,
+) -> BuildResult:
     started = time.perf_counter()
-    reports = read_reports(paths.reports_dir)
-    echo(f"Read {len(reports)} report(s) from {paths.reports_dir}")
+    phases = Phases()
     connection = duckdb.connect(str(paths.build_db))
     try:
-        known = stored_hashes(connection)
-        to_extract = [r for r in reports if known.get(r.report_id) != r.sha256]
-        extractions = extract_reports(paths, to_extract)
+        loaded = manifest(connection)
+        with phases.phase("read"):
+            reports, present = read_reports(paths.reports_dir, None if force else loaded)
+        echo(f"Read {len(reports)} new or changed of {len(present)} report file(s)")
+        to_extract = [r for r in reports if force or loaded.get(r.report_id, ("",))[0] != r.sha256]
+        prepared = prepared or {}
+        ready = {
+            r.report_id: prepared[r.report_id][1]
+            for r in to_extract
+            if prepared.get(r.report_id, ("",))[0] == r.sha256
+        }
+        unread = [r for r in to_extract if r.report_id not in ready]
+        if unread:
+            echo(f"Extracting the figures of {len(unread)} report(s) …")
+        with phases.phase("extract"):
+            extractions = {**ready, **extract_reports(paths, unread)}
         echo("Validating the facts before loading (Great Expectations) …")
-        validator = validate_facts_in(paths, reports, to_extract, extractions, echo)
-        changed = write_reports(connection, reports, extractions)
-        raw_state = hashlib.sha256(
-            repr(sorted(stored_hashes(connection).items())).encode()
-        ).hexdigest()
+        with phases.phase("validate"):
+            texts = {r.report_id: r.text for r in reports}
+            texts.update(_curated_texts(connection, paths, texts))
+            validator = validate_facts_in(paths, texts, unread, extractions, echo, validator)
+        with phases.phase("load"):
+            changed = write_reports(connection, reports, extractions, present)
+            raw_state = hashlib.sha256(
+                repr(sorted(stored_hashes(connection).items())).encode()
+            ).hexdigest()
     finally:
         connection.close()
     if changed:
-        counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed)
-        echo(f"Loaded into raw.*: {counts}")
+        counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:10])
+        more = f", and {len(changed) - 10} more" if len(changed) > 10 else ""
+        echo(f"Loaded into raw.*: {counts}{more}")
 
     from coopwh.console import QuietConsole
 
     console = QuietConsole(echo)
-    context = open_context(paths, console)
+    with phases.phase("plan and apply"):
+        context = open_context(paths, console)
     try:
         # raw.* differs from what the last good build published (loaded now, or by a run that
         # was stopped halfway): the models that read it must be rebuilt, not just planned
-        restate = raw_state != last_good_raw
-        result = _plan_audit_publish(context, console, paths, changed, restate, echo, validator)
+        restate = "all" if force else ("raw" if raw_state != last_good_raw else "")
+        result = _plan_audit_publish(
+            context, console, paths, changed, restate, echo, validator, phases, plan_changes
+        )
     finally:
         context.close()
     result.seconds = time.perf_counter() - started
     result.raw_state = raw_state
+    result.phases = phases
     return result
 
 
@@ -187,55 +235,94 @@ def _loaded(report_id: str, extraction: Extraction | None) -> str:
     return f"{report_id} ({len(extraction.facts)} figures extracted{held})"
 
 
+def _curated_texts(connection, paths: Paths, have: dict[str, str]) -> dict[str, str]:
+    """The loaded texts of the reports the curated seeds cite, where not read anew."""
+    from coopwh.quality import curated_facts
+
+    wanted = set(curated_facts(paths.project / "seeds")["report_id"]) - set(have)
+    return {rid: text for rid in wanted if (text := report_text(connection, rid)) is not None}
+
+
 def validate_facts_in(
     paths: Paths,
-    reports: list[Report],
+    texts: dict[str, str],
     extracted: list[Report],
     extractions: dict[str, Extraction],
     echo: Echo = print,
+    validator=None,
 ):
     """The door in, before anything is loaded: the curated facts must pass whole (a bad seed
-    row stops the build); of each newly extracted report, a figure that fails is held back with
-    its reason and the rest load."""
-    from coopwh.quality import Validator, check_extraction, check_facts_in, curated_facts
+    row stops the build); of the newly extracted reports, checked together as one batch, a
+    figure that fails is held back with its reason and the rest load."""
+    from coopwh.quality import Validator, check_extractions, check_facts_in, curated_facts
 
     seeds = paths.project / "seeds"
-    texts = {report.report_id: report.text for report in reports}
-    validator = Validator(paths.quality_dir)
+    validator = validator or Validator(paths.quality_dir)
     check = check_facts_in(
         validator, curated_facts(seeds), texts, str(seeds / "report_facts.csv"), seeds
     )
     if not check.success:
         raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
-    for report in extracted:
-        check = check_extraction(
-            validator, extractions[report.report_id], texts, report.path, seeds
-        )
+    if extracted:
+        batch = [extractions[r.report_id] for r in extracted]
+        check = check_extractions(validator, batch, texts, _batch_name(extracted), seeds)
         if check.refused:
             raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
-        for fact, reason in extractions[report.report_id].held:
-            echo(
-                f"  held back: {report.report_id} {fact.number_text} at {fact.span_start}: {reason}"
-            )
+        for report in extracted:
+            for fact, reason in extractions[report.report_id].held:
+                where = f"{report.report_id} {fact.number_text} at {fact.span_start}"
+                echo(f"  held back: {where}: {reason}")
     return validator
 
 
+def _batch_name(reports: list[Report]) -> str:
+    names = ", ".join(Path(r.path).name for r in reports[:3])
+    return names + (f" and {len(reports) - 3} more" if len(reports) > 3 else "")
+
+
 def _plan_audit_publish(
-    context, console, paths: Paths, changed: list[str], restate: bool, echo: Echo, validator
+    context,
+    console,
+    paths: Paths,
+    changed: list[str],
+    restate: str,
+    echo: Echo,
+    validator,
+    phases: Phases,
+    plan_changes: bool = True,
 ):
+    """Plan and apply to prod; restate '' (nothing more), 'raw' (the models that read raw.*,
+    and so everything downstream of them) or 'all'. When the definitions are those of the last
+    good build (plan_changes false) and only reports changed, the restatement is the plan."""
     from sqlmesh.utils.errors import SQLMeshError
 
     from coopwh.publish import publish
 
     prod_exists = context.state_reader.get_environment("prod") is not None
     echo("Planning and applying to prod …")
-    try:
-        plan = context.plan("prod", auto_apply=True, no_prompts=True)
-        if restate and prod_exists:
-            echo("Reports changed: rebuilding the models that read them …")
-            context.plan("prod", auto_apply=True, no_prompts=True, restate_models=RAW_READERS)
-    except SQLMeshError as error:
-        raise BuildError(_describe_plan_failure(context, console, error)) from error
+    with phases.phase("plan and apply"):
+        try:
+            plan = None
+            if plan_changes or not (restate and prod_exists):
+                plan = context.plan("prod", auto_apply=True, no_prompts=True)
+            if restate and prod_exists:
+                models = [m for m in context.models.values() if m.kind.name != "EXTERNAL"]
+                if restate == "raw":
+                    models = [m for m in models if any('"raw"' in d for d in m.depends_on)]
+                    echo("Reports changed: rebuilding the models that read them …")
+                else:
+                    echo("Rebuilding every model (--force) …")
+                names = [m.name for m in models]
+                restated = context.plan(  # the unit tests ran with these definitions already
+                    "prod",
+                    auto_apply=True,
+                    no_prompts=True,
+                    restate_models=names,
+                    skip_tests=not plan_changes,
+                )
+                plan = plan or restated
+        except SQLMeshError as error:
+            raise BuildError(_describe_plan_failure(context, console, error)) from error
 
     diff = plan.context_diff
     added = sorted(
@@ -247,33 +334,43 @@ def _plan_audit_publish(
     removed = sorted(s.name.replace('"', "") for s in diff.removed_snapshots.values())
 
     echo("Running every audit on prod …")
-    audits = run_audits(context)
-    blocking_failures = [a for a in audits if a.blocking and not a.passed]
-    if blocking_failures:
-        raise BuildError(_describe_audit_failures(blocking_failures))
-
-    findings = context.fetchdf(
-        "SELECT * FROM marts.audit_findings "
-        "WHERE status IN ('warning', 'error') ORDER BY finding_id"
-    ).to_dict("records")
-    published = publish(context, paths, audits)
-    _quality_report(paths, validator, audits, findings, echo)
+    with phases.phase("audit"):
+        audits = run_audits(context, console.evaluated, paths.build_db.parent / "audits.json")
+        blocking_failures = [a for a in audits if a.blocking and not a.passed]
+        if blocking_failures:
+            raise BuildError(_describe_audit_failures(blocking_failures))
+        findings = context.fetchdf(
+            "SELECT * FROM marts.audit_findings "
+            "WHERE status IN ('warning', 'error') ORDER BY finding_id"
+        ).to_dict("records")
+    with phases.phase("publish"):
+        published = publish(context, paths, audits)
+    with phases.phase("quality report"):
+        door_out = _quality_report(paths, validator, audits, findings, echo)
     waiting = context.fetchdf(
         "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"
     )
     result = BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
     result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
+    result.door_out = door_out
     return result
 
 
-def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> None:
+def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> dict:
+    """Run the door out on the published copy and write the quality summary; return what the
+    door out found, for the status record (an export of this copy then need not run it again)."""
     from coopwh.quality import check_marts_out
     from coopwh.quality_report import write_summary
 
     echo("Validating the published marts (Great Expectations) …")
-    for check in check_marts_out(validator, paths.published_db):
-        if not check.success:
-            echo(f"  {check.describe()}")
+    failed = [c for c in check_marts_out(validator, paths.published_db) if not c.success]
+    for check in failed:
+        echo(f"  {check.describe()}")
+    door_out = {
+        "published": published_identity(paths.published_db),
+        "ok": not failed,
+        "detail": "\n".join(c.describe() for c in failed),
+    }
     warnings = [f for f in findings if f["status"] == "warning"]
     summary = write_summary(
         paths.quality_report,
@@ -285,11 +382,18 @@ def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> No
         review_progress(paths.published_db),
     )
     echo(f"Quality report: {summary}")
+    return door_out
+
+
+def published_identity(path: Path) -> str:
+    """Which published copy this is: its size and modification time (a new copy is a new file)."""
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def published_rows(published_db: Path, sql: str) -> list[dict]:
     """Rows of a query on the published copy, as dicts."""
-    with duckdb.connect(str(published_db), read_only=True) as connection:
+    with read_only(published_db) as connection:
         cursor = connection.execute(sql)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -307,36 +411,80 @@ def review_progress(published_db: Path) -> list[dict]:
     return published_rows(published_db, "SELECT * FROM marts.review_progress ORDER BY report_id")
 
 
-def run_audits(context) -> list[AuditOutcome]:
-    """Run every audit of every model promoted to prod, and return each outcome with example rows.
+def run_audits(context, evaluated: set[str] = frozenset(), cache: Path | None = None):
+    """Every audit of every model promoted to prod, each outcome with example rows.
 
     The snapshots come from prod's state, not from the project files: what is audited is what
-    readers get, even if SQLMesh's local cache disagrees with what the plan promoted."""
+    readers get, even if SQLMesh's local cache disagrees with what the plan promoted. An audit
+    already settled is not run again: a model the plan just evaluated passed its blocking
+    audits there (else the plan failed); a model it did not evaluate keeps the outcome recorded
+    for its snapshot (same definition, same inputs) in the cache file. Only what is left runs:
+    non-blocking audits, whose rows we show, and snapshots not seen before."""
+    known = _read_cache(cache)
     outcomes: list[AuditOutcome] = []
     adapter = context.engine_adapter
     environment = context.state_reader.get_environment("prod")
     promoted = context.state_reader.get_snapshots(environment.snapshots).values()
     by_name = {snapshot.name: snapshot for snapshot in promoted}
-    for _name, snapshot in sorted(by_name.items()):
+    recorded: dict[str, list[dict]] = {}
+    for name, snapshot in sorted(by_name.items()):
         if not snapshot.is_model or snapshot.is_symbolic:
             continue
-        for result in context.snapshot_evaluator.audit(snapshot=snapshot, snapshots=by_name):
-            if result.skipped:
-                continue
-            examples: list[dict] = []
-            if result.count and result.query is not None:
-                sql = result.query.sql(dialect="duckdb")
-                examples = adapter.fetchdf(f"SELECT * FROM ({sql}) LIMIT 5").to_dict("records")
-            outcomes.append(
-                AuditOutcome(
-                    audit=result.audit.name,
-                    model=snapshot.node.name,
-                    blocking=result.blocking,
-                    failed_rows=result.count or 0,
-                    examples=examples,
-                )
-            )
+        key = snapshot.snapshot_id.identifier
+        audits = snapshot.model.audits_with_args
+        settled = name in evaluated and all(_blocking(a, args) for a, args in audits)
+        if settled:
+            mine = [AuditOutcome(a.name, snapshot.node.name, True, 0) for a, _ in audits]
+        elif name not in evaluated and key in known:
+            mine = [AuditOutcome(**outcome) for outcome in known[key]]
+        else:
+            mine = _audit(context, adapter, snapshot, by_name)
+        outcomes += mine
+        recorded[key] = [
+            {
+                "audit": a.audit,
+                "model": a.model,
+                "blocking": a.blocking,
+                "failed_rows": a.failed_rows,
+            }
+            for a in mine
+        ]
+    if cache is not None:
+        cache.write_text(json.dumps(recorded), encoding="utf-8")
     return outcomes
+
+
+def _blocking(audit, args: dict) -> bool:
+    flag = args.get("blocking")
+    return audit.blocking if flag is None else str(flag.this).lower() not in ("false", "0")
+
+
+def _audit(context, adapter, snapshot, by_name) -> list[AuditOutcome]:
+    mine = []
+    for result in context.snapshot_evaluator.audit(snapshot=snapshot, snapshots=by_name):
+        if result.skipped:
+            continue
+        examples: list[dict] = []
+        if result.count and result.query is not None:
+            sql = result.query.sql(dialect="duckdb")
+            examples = adapter.fetchdf(f"SELECT * FROM ({sql}) LIMIT 5").to_dict("records")
+        mine.append(
+            AuditOutcome(
+                audit=result.audit.name,
+                model=snapshot.node.name,
+                blocking=result.blocking,
+                failed_rows=result.count or 0,
+                examples=examples,
+            )
+        )
+    return mine
+
+
+def _read_cache(cache: Path | None) -> dict[str, list[dict]]:
+    try:
+        return json.loads(cache.read_text(encoding="utf-8")) if cache else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _describe_audit_failures(failures: list[AuditOutcome]) -> str:

@@ -37,8 +37,14 @@ def _parser() -> argparse.ArgumentParser:
         help="Load the reports, plan and apply every model to prod, audit, and publish.",
         description="Load the reports, plan and apply every model to prod, run every audit, "
         "and publish a read-only copy for analysts. Readers keep the last good copy if "
-        "anything fails.",
+        "anything fails. If nothing it reads changed since the last good build, it says so "
+        "and stops.",
         epilog="example: coopwh build",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every model even if nothing changed since the last good build",
     )
     build.set_defaults(handler=_build)
 
@@ -248,11 +254,22 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from coopwh.build import BuildError, build
+    from coopwh.status import BuildError, build_is_current, build_lock, last_build_status
 
     paths = resolve_paths(args.project, args.warehouse)
     try:
-        result = build(paths, echo=lambda message: print(message, flush=True))
+        with build_lock(paths):
+            if not args.force and build_is_current(paths):
+                when = last_build_status(paths)["at"].replace("T", " ").removesuffix("+00:00")
+                print(
+                    f"Nothing changed since the last good build ({when} UTC): "
+                    f"{paths.published_db} is current. (coopwh build --force rebuilds every "
+                    "model.)"
+                )
+                return EXIT_OK
+            from coopwh.build import build_locked
+
+            result = build_locked(paths, lambda m: print(m, flush=True), force=args.force)
     except BuildError as error:
         print(f"coopwh build: failed: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -289,7 +306,7 @@ def _print_build_summary(result) -> None:  # result: coopwh.build.BuildResult
             f"Figures waiting for review: {sum(result.waiting.values())} ({counts}); "
             "see coopwh review export"
         )
-    print(f"Published {result.published} in {result.seconds:.1f} s")
+    print(f"Published {result.published} in {result.seconds:.1f} s ({result.phases.describe()})")
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -467,16 +484,27 @@ def _run(args: argparse.Namespace) -> int:
     def echo(message: str) -> None:
         print(message, flush=True)
 
+    from coopwh.phases import Phases
+    from coopwh.status import record_run
+
     code = EXIT_OK
+    phases = Phases()
     try:
         with build_lock(paths):
             files = waiting_files(paths)
             if files:
                 echo(f"{len(files)} new file(s) in {paths.inbox_dir}")
-                code = _report_ingest(ingest_locked(paths, files, echo))
+                taken = ingest_locked(paths, files, echo, phases=phases)
+                code = _report_ingest(taken)
+                if taken.build:
+                    phases.merge(taken.build.phases)
             if not build_is_current(paths):
-                _print_build_summary(build_locked(paths, echo))
-            export(paths, paths.exports_dir, echo=echo)
+                result = build_locked(paths, echo)
+                phases.merge(result.phases)
+                _print_build_summary(result)
+            with phases.phase("export"):
+                export(paths, paths.exports_dir, echo=echo)
+            record_run(paths, phases)
     except (BuildError, ExportError) as error:
         print(f"coopwh run: failed: {error}", file=sys.stderr)
         return EXIT_FAILED

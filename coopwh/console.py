@@ -15,6 +15,7 @@ class QuietConsole(NoopConsole):
         self.echo = echo or (lambda message: None)
         self.failures: list = []
         self.warnings: list[str] = []
+        self.evaluated: set[str] = set()  # models evaluated (and so audited) by a plan
 
     def log_failed_models(self, errors) -> None:  # noqa: ANN001 - SQLMesh's signature
         self.failures.extend(errors)
@@ -25,5 +26,6 @@ class QuietConsole(NoopConsole):
     def update_snapshot_evaluation_progress(
         self, snapshot, interval, batch_idx, duration_ms, *args, **kwargs
     ) -> None:  # noqa: ANN001
+        self.evaluated.add(snapshot.name)
         took = f" ({duration_ms} ms)" if duration_ms is not None else ""
         self.echo(f"  built {snapshot.node.name}{took}")

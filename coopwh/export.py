@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from coopwh.paths import Paths
+from coopwh.paths import Paths, read_only
 from coopwh.workbook import Column, Sheet, write_workbook
 
 Echo = Callable[[str], None]
@@ -35,6 +36,9 @@ GROWTH_BASES = {
     "implied by before and after": "由前后数值推算",
 }
 VOCABULARIES = {"units": "unit", "kinds": "kind", "qualifiers": "qualifier"}
+MAX_SHEET_FACTS = 50_000  # figures on a 全部数据 sheet; all of them go to a CSV beside it
+CHART_BARS = 60  # bars on the 增长图 chart
+COVER_REPORTS = 30  # reports the cover lists by name
 CHECKS = {"pass": "通过", "fail": "不符", "not_checkable": "无法核对"}
 COVERS = {
     "township": "乡镇",
@@ -173,16 +177,12 @@ class ExportError(Exception):
 
 @dataclass
 class Warehouse:
-    """Everything an export reads from the published copy."""
+    """What every workbook reads from the published copy: the build, reports, pilots, labels."""
 
     built_at: dt.datetime
     audit_summary: dict
     reports: list[dict]
     warnings: list[dict]
-    facts: list[dict]
-    growth: list[dict]
-    coverage: list[dict]
-    funds: list[dict]
     pilots: list[dict]
     comments: dict[str, dict[str, str]]  # mart -> column -> description
     labels: dict[str, dict[str, str]]  # units, kinds, qualifiers -> code -> name in Chinese
@@ -190,11 +190,27 @@ class Warehouse:
     provinces: list[tuple[str, str]]  # (code, name) of every province with a pilot or a figure
 
 
+@dataclass
+class Scope:
+    """The rows of one workbook: the whole country (code None) or one province's."""
+
+    code: str | None
+    name: str
+    growth: list[dict]
+    coverage: list[dict]
+    funds: list[dict]
+    pilots: list[dict]
+    facts: list[dict]  # at most MAX_SHEET_FACTS of them
+    facts_total: int
+    report_ids: set[str]
+    others: list[str]  # units that are not pilots, with figures in this scope
+
+
 def export(
     paths: Paths, out_dir: Path, echo: Echo = print, allow_failed: bool = False
 ) -> list[Path]:
-    """Write a workbook per province with pilots or figures, and a national one; return their
-    paths."""
+    """Write a workbook per province with pilots or figures, and a national one, two at a time
+    on two cores; return their paths."""
     from coopwh.status import last_build_status
 
     status = last_build_status(paths)
@@ -206,22 +222,42 @@ def export(
         )
     started = time.perf_counter()
     _door_out(paths)
-    data = read_warehouse(paths)
+    with read_only(paths.published_db) as connection:
+        provinces = read_warehouse(connection).provinces
     out_dir.mkdir(parents=True, exist_ok=True)
-    provinces = data.provinces
-    written = [write_national(data, out_dir)]
-    echo(f"  {written[0]}")
-    for number, (code, name) in enumerate(provinces, start=1):
-        written.append(write_province(data, out_dir, code, name))
-        echo(f"  [{number}/{len(provinces)}] {written[-1]}")
+    jobs = [(None, NATIONAL), *provinces]
+    workers = min(os.cpu_count() or 1, 2)
+    written: list[Path] = []
+    if workers > 1 and len(jobs) > 2:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            paths_out = pool.map(
+                write_scope,
+                *zip(*[(paths.published_db, out_dir, c, n) for c, n in jobs], strict=True),
+            )
+            for number, path in enumerate(paths_out):
+                written.append(path)
+                echo(f"  [{number}/{len(provinces)}] {path}" if number else f"  {path}")
+    else:
+        for number, (code, name) in enumerate(jobs):
+            written.append(write_scope(paths.published_db, out_dir, code, name))
+            echo(f"  [{number}/{len(provinces)}] {written[-1]}" if number else f"  {written[-1]}")
     echo(f"Wrote {len(written)} workbooks to {out_dir} in {time.perf_counter() - started:.1f} s")
     return written
 
 
 def _door_out(paths: Paths) -> None:
-    """Great Expectations on the marts the workbooks read; a failure stops the export."""
+    """Great Expectations on the marts the workbooks read; a failure stops the export. The
+    build that published this very copy ran it already: its verdict stands."""
     if not paths.published_db.exists():
         raise ExportError(f"{paths.published_db}: no warehouse yet; run `coopwh build` first")
+    from coopwh.build import published_identity
+    from coopwh.status import last_build_status
+
+    verdict = (last_build_status(paths) or {}).get("door_out") or {}
+    if verdict.get("published") == published_identity(paths.published_db):
+        if not verdict["ok"]:
+            raise ExportError("the marts fail their checks:\n" + verdict["detail"])
+        return
     from coopwh.quality import Validator, check_marts_out
 
     failed = [
@@ -235,59 +271,110 @@ def _door_out(paths: Paths) -> None:
         )
 
 
-def read_warehouse(paths: Paths) -> Warehouse:
-    """Read the marts an export needs from the published, read-only copy."""
-    if not paths.published_db.exists():
-        raise ExportError(f"{paths.published_db}: no warehouse yet; run `coopwh build` first")
-    with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+def _rows(connection, sql: str, *parameters) -> list[dict]:
+    cursor = connection.execute(sql, list(parameters))
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-        def rows(sql: str) -> list[dict]:
-            cursor = connection.execute(sql)
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-        (info,) = rows("SELECT built_at, audit_summary FROM meta.build_info")
-        return Warehouse(
-            built_at=info["built_at"],
-            audit_summary=json.loads(info["audit_summary"]),
-            reports=rows("SELECT * FROM meta.reports ORDER BY report_id"),
-            warnings=rows(
-                "SELECT * FROM marts.audit_findings WHERE status = 'warning' ORDER BY finding_id"
-            ),
-            facts=rows("SELECT * FROM marts.facts ORDER BY report_id, span_start, subject_id"),
-            growth=rows(
-                "SELECT * FROM marts.growth_since_2016 "
-                "ORDER BY subject_kind DESC, basis, subject_id, span_start"
-            ),
-            coverage=rows("SELECT * FROM marts.coverage_by_level ORDER BY report_id, span_start"),
-            funds=rows(
-                "SELECT * FROM marts.fund_composition "
-                "ORDER BY fund_id, contribution_span_start NULLS LAST"
-            ),
-            pilots=rows("SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
-            review={row["report_id"]: row for row in rows("SELECT * FROM marts.review_progress")},
-            labels={
-                vocabulary: {
-                    row["code"]: row["name_zh"]
-                    for row in rows(f"SELECT {key} AS code, name_zh FROM seeds.{vocabulary}")
-                }
-                for vocabulary, key in VOCABULARIES.items()
-            },
-            provinces=[
-                (row["region_code"], row["full_name"])
-                for row in rows(
-                    "SELECT region_code, full_name FROM seeds.regions WHERE region_code IN ("
-                    "SELECT province_code FROM marts.pilot_scorecard UNION "
-                    "SELECT province_code FROM marts.facts) ORDER BY region_code"
+def read_warehouse(connection) -> Warehouse:
+    """What every workbook needs from the published, read-only copy."""
+    (info,) = _rows(connection, "SELECT built_at, audit_summary FROM meta.build_info")
+    return Warehouse(
+        built_at=info["built_at"],
+        audit_summary=json.loads(info["audit_summary"]),
+        reports=_rows(connection, "SELECT * EXCLUDE (text) FROM meta.reports ORDER BY report_id"),
+        warnings=_rows(
+            connection,
+            "SELECT * FROM marts.audit_findings WHERE status = 'warning' ORDER BY finding_id",
+        ),
+        pilots=_rows(connection, "SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
+        review={
+            row["report_id"]: row
+            for row in _rows(connection, "SELECT * FROM marts.review_progress")
+        },
+        labels={
+            vocabulary: {
+                row["code"]: row["name_zh"]
+                for row in _rows(
+                    connection, f"SELECT {key} AS code, name_zh FROM seeds.{vocabulary}"
                 )
-            ],
-            comments=_comments(
-                rows(
-                    "SELECT table_name, column_name, comment FROM duckdb_columns() "
-                    "WHERE schema_name = 'marts' AND comment IS NOT NULL"
-                )
-            ),
-        )
+            }
+            for vocabulary, key in VOCABULARIES.items()
+        },
+        provinces=[
+            (row["region_code"], row["full_name"])
+            for row in _rows(
+                connection,
+                "SELECT region_code, full_name FROM seeds.regions WHERE region_code IN ("
+                "SELECT province_code FROM marts.pilot_scorecard UNION "
+                "SELECT province_code FROM marts.facts) ORDER BY region_code",
+            )
+        ],
+        comments=_comments(
+            _rows(
+                connection,
+                "SELECT table_name, column_name, comment FROM duckdb_columns() "
+                "WHERE schema_name = 'marts' AND comment IS NOT NULL",
+            )
+        ),
+    )
+
+
+def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scope:
+    """One workbook's rows, read with SQL from the published copy: the country's, or only the
+    province's own (its units at every level, and its pilot types' pooled results)."""
+    pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
+    where, parameters = ("TRUE", ()) if code is None else ("province_code = ?", (code,))
+    types = sorted({p["pilot_type_code"] for p in pilots})
+    pooled = (
+        "subject_kind = 'pilot_type'"
+        if code is None
+        else ("subject_kind = 'pilot_type' AND list_contains(?, subject_id)")
+    )
+    growth = _rows(
+        connection,
+        f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled}) "
+        "ORDER BY subject_kind DESC, basis, subject_id, report_id, span_start",
+        *parameters,
+        *(() if code is None else (types,)),
+    )
+    coverage = _rows(
+        connection,
+        f"SELECT * FROM marts.coverage_by_level WHERE {where} ORDER BY report_id, span_start",
+        *parameters,
+    )
+    pilot_ids = [p["pilot_id"] for p in pilots]
+    funds = _rows(
+        connection,
+        "SELECT * FROM marts.fund_composition WHERE list_contains(?, subject_id) "
+        "ORDER BY fund_id, contribution_span_start NULLS LAST",
+        pilot_ids,
+    )
+    (total,) = connection.execute(
+        f"SELECT COUNT(*) FROM marts.facts WHERE {where}", list(parameters)
+    ).fetchone()
+    facts = _rows(
+        connection,
+        f"SELECT * FROM marts.facts WHERE {where} "
+        f"ORDER BY report_id, span_start, subject_id LIMIT {MAX_SHEET_FACTS}",
+        *parameters,
+    )
+    report_ids = {
+        r
+        for (r,) in connection.execute(
+            f"SELECT DISTINCT report_id FROM marts.facts WHERE {where}", list(parameters)
+        ).fetchall()
+    }
+    others = [
+        n
+        for (n,) in connection.execute(
+            f"SELECT DISTINCT subject_name FROM marts.facts WHERE {where} "
+            "AND subject_kind = 'region' ORDER BY 1",
+            list(parameters),
+        ).fetchall()
+    ]
+    return Scope(code, name, growth, coverage, funds, pilots, facts, total, report_ids, others)
 
 
 def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
@@ -299,50 +386,71 @@ def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
     return comments
 
 
-def write_national(data: Warehouse, out_dir: Path) -> Path:
-    """The national workbook: every pilot, pooled results and every figure."""
-    path = out_dir / f"{NATIONAL}.xlsx"
-    scope = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
-    sheets = _sheets(data, data.growth, data.coverage, data.funds, data.pilots, data.facts)
-    cover = _cover(data, scope, {r["report_id"] for r in data.reports})
-    write_workbook(path, cover, sheets, data.built_at, _title(NATIONAL))
-    return path
-
-
-def write_province(data: Warehouse, out_dir: Path, code: str, name: str) -> Path:
-    """One province's workbook: its pilots and every other unit in it that a report gives figures
-    for, at every level, and its pilot types' pooled results."""
-    pilots = [p for p in data.pilots if p["province_code"] == code]
-    pilot_ids = {p["pilot_id"] for p in pilots}
-    types = {p["pilot_type_code"] for p in pilots}
-    growth = [
-        g
-        for g in data.growth
-        if g["province_code"] == code
-        or (g["subject_kind"] == "pilot_type" and g["subject_id"] in types)
-    ]
-    coverage = [c for c in data.coverage if c["province_code"] == code]
-    funds = [f for f in data.funds if f["subject_id"] in pilot_ids]
-    facts = [f for f in data.facts if f["province_code"] == code]
-    others = sorted({f["subject_name"] for f in facts if f["subject_kind"] == "region"})
-    scope = name + (
-        "的试点单位：" + "、".join(p["name"] for p in pilots) if pilots else "（无试点单位）"
-    )
-    if others:
-        scope += "；报告涉及的其他单位：" + "、".join(others)
-    sheets = _sheets(data, growth, coverage, funds, pilots, facts)
+def write_scope(published_db: Path, out_dir: Path, code: str | None, name: str) -> Path:
+    """Write one workbook (the country's, or a province's) from the published copy. If its
+    figures are more than a sheet should hold, the sheet lists the first MAX_SHEET_FACTS and
+    all of them go to a CSV beside the workbook, as the cover says."""
+    with read_only(published_db) as connection:
+        data = read_warehouse(connection)
+        scope = read_scope(connection, data, code, name)
+        csv_path = None
+        if scope.facts_total > len(scope.facts):
+            csv_path = out_dir / f"{name}-全部数据.csv"
+            _write_all_facts(connection, data, code, csv_path)
+    if code is None:
+        what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
+        if scope.others:
+            what += f"，以及报告涉及的其他{len(scope.others)}个单位"
+        report_ids = {r["report_id"] for r in data.reports}
+    else:
+        pilots = "、".join(p["name"] for p in scope.pilots)
+        what = name + (f"的试点单位：{pilots}" if pilots else "（无试点单位）")
+        if scope.others:
+            what += "；报告涉及的其他单位：" + "、".join(scope.others)
+        report_ids = scope.report_ids
+    sheets = _sheets(data, scope, csv_path)
+    cover = _cover(data, what, report_ids, scope, csv_path)
     path = out_dir / f"{name}.xlsx"
-    cover = _cover(data, scope, {f["report_id"] for f in facts})
     write_workbook(path, cover, sheets, data.built_at, _title(name))
     return path
+
+
+def _write_all_facts(connection, data: Warehouse, code: str | None, path: Path) -> None:
+    """Every figure of the scope, with the columns of the 全部数据 sheet, as CSV (UTF-8 with a
+    byte-order mark, so Excel reads the Chinese)."""
+    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
+    cursor = connection.execute(
+        f"SELECT * FROM marts.facts WHERE {where} ORDER BY report_id, span_start, subject_id",
+        parameters,
+    )
+    names = [column[0] for column in cursor.description]
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([column.zh for column in FACTS])
+        while batch := cursor.fetchmany(10_000):
+            for values in batch:
+                row = _fact_row(data, dict(zip(names, values, strict=True)))
+                writer.writerow([_csv_cell(row.get(column.key)) for column in FACTS])
+    temporary.replace(path)
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value  # never a formula when Excel opens it
+    return "" if value is None else value
 
 
 def _title(scope: str) -> str:
     return f"供销合作社综合改革专项试点数据 · {scope}"
 
 
-def _sheets(data: Warehouse, growth, coverage, funds, pilots, facts) -> list[Sheet]:
+def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]:
+    growth = scope.growth
     since_2016 = [_growth_row(data, g) for g in growth if g["basis"] == "since_2016"]
+    chart_note = "" if since_2016 else "本范围内报告未给出较2016年（试点前）的增长数据。"
+    if len(since_2016) > CHART_BARS:
+        chart_note = f"共{len(since_2016)}项，图中为前{CHART_BARS}项；全部见“增长”表。"
     sheets = [
         Sheet(
             "增长",
@@ -353,28 +461,36 @@ def _sheets(data: Warehouse, growth, coverage, funds, pilots, facts) -> list[She
         Sheet(
             "增长图",
             CHART,
-            since_2016,
-            note="" if since_2016 else "本范围内报告未给出较2016年（试点前）的增长数据。",
+            since_2016[:CHART_BARS],
+            note=chart_note,
             chart=("较2016年/试点前的增长（%）", "chart_label", "growth_pct"),
         ),
         Sheet(
             "覆盖率",
             COVERAGE,
-            [_coverage_row(data, c) for c in coverage],
-            note="" if coverage else "本范围内报告未给出覆盖率数据。",
+            [_coverage_row(data, c) for c in scope.coverage],
+            note="" if scope.coverage else "本范围内报告未给出覆盖率数据。",
         ),
     ]
-    if funds:
-        sheets.append(Sheet("基金", FUNDS, [_fund_row(f) for f in funds]))
+    if scope.funds:
+        sheets.append(Sheet("基金", FUNDS, [_fund_row(f) for f in scope.funds]))
     sheets.append(
         Sheet(
             "试点单位",
             PILOTS,
-            [_pilot_row(p) for p in pilots],
-            note="" if pilots else "本范围内没有试点单位；其他单位的数据见“全部数据”表。",
+            [_pilot_row(p) for p in scope.pilots],
+            note="" if scope.pilots else "本范围内没有试点单位；其他单位的数据见“全部数据”表。",
         )
     )
-    sheets.append(Sheet("全部数据", FACTS, [_fact_row(data, f) for f in facts]))
+    facts_note = ""
+    if csv_path is not None:
+        facts_note = (
+            f"共{scope.facts_total:,}条数字，本表列出前{len(scope.facts):,}条（按报告和位置排序）；"
+            f"全部见同目录下的 {csv_path.name}。"
+        )
+    sheets.append(
+        Sheet("全部数据", FACTS, [_fact_row(data, f) for f in scope.facts], note=facts_note)
+    )
     sources = {
         "增长": "marts.growth_since_2016",
         "增长图": "marts.growth_since_2016",
@@ -436,6 +552,13 @@ def _fact_row(data: Warehouse, row: dict) -> dict:
 def _review_line(data: Warehouse, reports: list[dict]) -> str:
     """How much of each report a person has checked (curated or reviewed), and what waits."""
     lines = []
+    rows = [data.review[r["report_id"]] for r in reports if r["report_id"] in data.review]
+    if len(rows) > COVER_REPORTS:
+        waiting = sum(row["waiting"] for row in rows)
+        done = sum(1 for row in rows if not row["waiting"])
+        lines.append(f"{len(rows)} 份报告中 {done} 份已全部核对；共 {waiting:,} 条数字待审。")
+        reports = [r for r in reports if data.review.get(r["report_id"], {}).get("waiting")]
+        reports = reports[:COVER_REPORTS]
     for report in reports:
         row = data.review.get(report["report_id"])
         if row:
@@ -451,9 +574,11 @@ def _review_line(data: Warehouse, reports: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _cover(data: Warehouse, scope: str, report_ids: set[str]) -> list[tuple[str, str]]:
+def _cover(
+    data: Warehouse, what: str, report_ids: set[str], scope: Scope, csv_path: Path | None
+) -> list[tuple[str, str]]:
     """The cover: scope, vintage and the reports with figures in this workbook, build time,
-    audits and standing warnings, and a guide."""
+    review progress, audits and standing warnings, and a guide."""
     summary = data.audit_summary
     passed = summary["audits"] - summary["failed_blocking"] - summary["warnings"]
     status = (
@@ -465,16 +590,22 @@ def _cover(data: Warehouse, scope: str, report_ids: set[str]) -> list[tuple[str,
     reports = "\n".join(
         f"{r['title'] or r['report_id']}（{r['report_id']}，"
         f"数据截至 {r['data_as_of'] or '未注明'}，SHA-256 {r['sha256'][:12]}）"
-        for r in shown
+        for r in shown[:COVER_REPORTS]
     )
+    if len(shown) > COVER_REPORTS:
+        reports += f"\n……及其他 {len(shown) - COVER_REPORTS} 份报告（全部见数据仓库 meta.reports）"
     warnings = "\n".join(
         f"{i}. {w['message']}\n   原文：{w['sentences']}" for i, w in enumerate(data.warnings, 1)
     )
+    figures = f"{scope.facts_total:,} 条"
+    if csv_path is not None:
+        figures += f"；“全部数据”表列出前 {len(scope.facts):,} 条，全部见 {csv_path.name}"
     vintage = max((r["data_as_of"] or "" for r in shown), default="")
     return [
-        ("范围", scope),
+        ("范围", what),
         ("数据截至", vintage),
         ("来源报告", reports),
+        ("数字", figures),
         ("生成时间", f"{data.built_at:%Y-%m-%d %H:%M:%S} UTC（数据仓库构建时间）"),
         ("审阅进度", _review_line(data, shown)),
         ("审计状态", status),

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from coopwh.build import BuildError, BuildResult, build_lock, build_locked, report_files
-from coopwh.paths import Paths
+from coopwh.paths import Paths, read_only
+from coopwh.phases import Phases
 from coopwh.reanchor import reanchor
-from loaders.extract import Extraction, Fact, extract
+from loaders.extract import Extraction, ExtractionLimit, Fact, extract
+from loaders.raw import manifest, nearest_reports, report_text, sentence_keys
 from loaders.reference import load_gazetteer
 from loaders.reports import Report, ReportError, read_report
-from loaders.revisions import NEAR_DUPLICATE, masked_sentences, overlap
+from loaders.revisions import NEAR_DUPLICATE
 
 Echo = Callable[[str], None]
 
@@ -51,20 +57,6 @@ class IngestResult:
     @property
     def held_files(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "held"]
-
-
-@dataclass
-class _Known:
-    """The reports already in reports/: by text hash, and their texts by id."""
-
-    by_hash: dict[str, str]
-    texts: dict[str, str]
-    sentences: dict[str, list[str]] = field(default_factory=dict)  # masked, filled on demand
-
-    def masked(self, report_id: str) -> list[str]:
-        if report_id not in self.sentences:
-            self.sentences[report_id] = masked_sentences(self.texts[report_id])
-        return self.sentences[report_id]
 
 
 def ingest(
@@ -99,17 +91,25 @@ def ingest_locked(
     echo: Echo,
     revises: str | None = None,
     new: bool = False,
+    phases: Phases | None = None,
 ) -> IngestResult:
-    """ingest(), for a caller that already holds the build lock."""
+    """ingest(), for a caller that already holds the build lock.
+
+    Every file is read first (duplicates archived, near duplicates held, bad files
+    quarantined), then the rest are extracted (on every core when there are several) and their
+    facts checked by the door in together, as one batch, before they are placed and built."""
+    phases = phases or Phases()
     result = IngestResult()
-    known = _known_reports(paths)
-    gazetteer = load_gazetteer(paths.project / "seeds")
-    door = _DoorIn(paths)
-    accepted: list[tuple[Path, Report]] = []
-    for number, path in enumerate(files, start=1):
-        prefix = f"[{number}/{len(files)}] {path.name}"
-        try:
-            report = read_report(path)
+    known = _Known.load(paths)
+    candidates: list[tuple[str, Path, Report]] = []  # (prefix, file, report)
+    with phases.phase("read"):
+        for number, path in enumerate(files, start=1):
+            prefix = f"[{number}/{len(files)}] {path.name}"
+            try:
+                report = read_report(path)
+            except ReportError as error:
+                _refuse(paths, result, echo, prefix, path, error.reason)
+                continue
             if revises:
                 report = dataclasses.replace(report, report_id=revises)
             if report.sha256 in known.by_hash:
@@ -118,45 +118,165 @@ def ingest_locked(
                 result.outcomes.append(Outcome(path, "duplicate", detail))
                 echo(f"{prefix}: {detail}")
                 continue
-            match = None if (revises or new) else _nearly_the_same(report, known)
+            match = None if (revises or new) else known.nearly_the_same(report)
             if match is not None:
                 detail = _held_revision_reason(paths, path, *match)
                 _set_aside(paths.held_dir, path, detail)
                 result.outcomes.append(Outcome(path, "held", detail))
                 echo(f"{prefix}: held: {detail}")
                 continue
-            extraction = extract(report.text, report.report_id, gazetteer)
-            check_facts(path, extraction.facts)
-            door.check(path, report, extraction)
-        except ReportError as error:
-            _set_aside(paths.quarantine_dir, path, error.reason)
-            result.outcomes.append(Outcome(path, "quarantined", error.reason))
-            echo(f"{prefix}: quarantined: {error.reason}")
-            continue
-        known.by_hash[report.sha256] = report.report_id
-        accepted.append((path, report))
+            known.by_hash[report.sha256] = report.report_id
+            candidates.append((prefix, path, report))
+    known.close()
+    with phases.phase("extract"):
+        extracted = extract_all(paths, [report for _, _, report in candidates], echo)
+    accepted: list[tuple[Path, Report, Extraction]] = []
+    prefixes: list[str] = []
+    for (prefix, path, report), extraction in zip(candidates, extracted, strict=True):
+        if isinstance(extraction, str):
+            _refuse(paths, result, echo, prefix, path, extraction)
+        elif not extraction.facts:
+            _refuse(paths, result, echo, prefix, path, "has no figures")
+        else:
+            accepted.append((path, report, extraction))
+            prefixes.append(prefix)
+    if not accepted:
+        return result
+    with phases.phase("validate"):
+        validator, refusal = _door_in(paths, accepted)
+    if refusal:  # the batch as a whole: an extractor fault, not a file's
+        for prefix, (path, _, _) in zip(prefixes, accepted, strict=True):
+            _refuse(paths, result, echo, prefix, path, refusal)
+        return result
+    for prefix, (path, _, extraction) in zip(prefixes, accepted, strict=True):
         outcome = Outcome(path, "accepted", "read", len(extraction.facts), extraction.held)
         result.outcomes.append(outcome)
         held = f", {len(extraction.held)} held back" if extraction.held else ""
         echo(f"{prefix}: {len(extraction.facts)} figures{held}")
         for fact, reason in extraction.held:
             echo(f"  held back: {fact.number_text} at {fact.span_start}: {reason}")
-    if accepted:
-        _place_and_build(paths, accepted, result, echo, known.texts)
+    _place_and_build(paths, accepted, result, echo, known, validator)
     return result
 
 
-def _nearly_the_same(report: Report, known: _Known) -> tuple[str, float] | None:
-    """The loaded report (with another id) whose text this one nearly repeats, if any."""
-    sentences = masked_sentences(report.text)
-    best: tuple[str, float] | None = None
-    for report_id in known.texts:
-        if report_id == report.report_id:
-            continue  # the same name: a revision by name, taken as such
-        share = overlap(sentences, known.masked(report_id))
-        if share >= NEAR_DUPLICATE and (best is None or share > best[1]):
-            best = (report_id, share)
-    return best
+def _refuse(paths: Paths, result: IngestResult, echo: Echo, prefix: str, path: Path, why: str):
+    _set_aside(paths.quarantine_dir, path, why)
+    result.outcomes.append(Outcome(path, "quarantined", why))
+    echo(f"{prefix}: quarantined: {why}")
+
+
+@dataclass
+class _Known:
+    """The reports already loaded: by text hash, with a way to their texts and sentence keys
+    (raw.* in the build database, and any report file there that raw.* does not hold yet)."""
+
+    database: Path
+    by_hash: dict[str, str]
+    files: dict[str, Report]  # report files not loaded yet, read
+    connection: duckdb.DuckDBPyConnection | None = None  # read-only, opened on first use
+
+    def _db(self) -> duckdb.DuckDBPyConnection | None:
+        if self.connection is None and self.database.exists():
+            self.connection = read_only(self.database)
+        return self.connection
+
+    def close(self) -> None:
+        """Let go of the build database (the build that follows writes it)."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    @classmethod
+    def load(cls, paths: Paths) -> _Known:
+        loaded: dict[str, tuple[str, int, int]] = {}
+        if paths.build_db.exists():
+            with read_only(paths.build_db) as connection:
+                loaded = manifest(connection)
+        files = {}
+        for path in report_files(paths.reports_dir) if paths.reports_dir.is_dir() else []:
+            stat = path.stat()
+            if loaded.get(path.stem, ("",))[1:] != (stat.st_size, stat.st_mtime_ns):
+                try:
+                    files[path.stem] = read_report(path)
+                except ReportError:
+                    continue
+        by_hash = {sha: report_id for report_id, (sha, _, _) in loaded.items()}
+        by_hash.update({report.sha256: rid for rid, report in files.items()})
+        return cls(paths.build_db, by_hash, files)
+
+    def text(self, report_id: str) -> str | None:
+        """The text of a loaded report (what a revision of it replaces)."""
+        if report_id in self.files:
+            return self.files[report_id].text
+        connection = self._db()
+        return report_text(connection, report_id) if connection else None
+
+    def nearly_the_same(self, report: Report) -> tuple[str, float] | None:
+        """The loaded report (with another id) whose text this one nearly repeats, if any."""
+        keys = sentence_keys(report.text)
+        connection = self._db()
+        matches = nearest_reports(connection, keys) if connection else []
+        for report_id, other in self.files.items():
+            shared = set(keys) & set(sentence_keys(other.text))
+            matches.append((report_id, len(shared) / len(keys) if keys else 0.0))
+        matches = [
+            (rid, share)
+            for rid, share in matches
+            if rid != report.report_id and share >= NEAR_DUPLICATE
+        ]
+        return max(matches, key=lambda match: match[1]) if matches else None
+
+
+def extract_all(paths: Paths, reports: list[Report], echo: Echo) -> list[Extraction | str]:
+    """Each report's extraction, or the reason it was refused (over a limit); on every core
+    when there are several reports."""
+    if len(reports) <= 2:
+        gazetteer = load_gazetteer(paths.project / "seeds")
+        return [_extract_one(report, gazetteer) for report in reports]
+    workers = min(os.cpu_count() or 1, 4, len(reports))
+    echo(f"Extracting {len(reports)} reports on {workers} processes …")
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(paths.project / "seeds",)
+    ) as pool:
+        chunk = max(1, len(reports) // (workers * 8))
+        return list(pool.map(_extract_in_worker, reports, chunksize=chunk))
+
+
+_WORKER_GAZETTEER = None  # each extraction process loads the seeds' gazetteer once
+
+
+def _start_worker(seeds_dir: Path) -> None:
+    global _WORKER_GAZETTEER
+    _WORKER_GAZETTEER = load_gazetteer(seeds_dir)
+
+
+def _extract_in_worker(report: Report) -> Extraction | str:
+    return _extract_one(report, _WORKER_GAZETTEER)
+
+
+def _extract_one(report: Report, gazetteer) -> Extraction | str:
+    try:
+        return extract(report.text, report.report_id, gazetteer)
+    except ExtractionLimit as error:
+        return str(error)
+
+
+def _door_in(paths: Paths, accepted: list[tuple[Path, Report, Extraction]]):
+    """Great Expectations on the facts of every accepted file, as one batch: the figures it
+    refuses are held back. Returns the validator and, if it refuses the batch whole, why."""
+    from coopwh.quality import Validator, check_extractions
+
+    validator = Validator(paths.quality_dir)
+    texts = {report.report_id: report.text for _, report, _ in accepted}
+    names = [path.name for path, _, _ in accepted]
+    source = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    check = check_extractions(
+        validator, [e for _, _, e in accepted], texts, source, paths.project / "seeds"
+    )
+    if check.refused:
+        reason = "; ".join(failure.describe() for failure in check.failures)
+        return validator, f"refused by {check.suite}: {reason}"
+    return validator, None
 
 
 def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float) -> str:
@@ -169,28 +289,6 @@ def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float
     )
 
 
-class _DoorIn:
-    """Great Expectations on each file's facts before it is taken (imported on first use)."""
-
-    def __init__(self, paths: Paths) -> None:
-        self.paths = paths
-        self.validator = None
-
-    def check(self, path: Path, report: Report, extraction: Extraction) -> None:
-        """Hold back the figures the door in refuses; refuse the file if it refuses them all
-        for a reason that is the batch's, not a figure's."""
-        from coopwh.quality import Validator, check_extraction
-
-        if self.validator is None:
-            self.validator = Validator(self.paths.quality_dir)
-        texts = {report.report_id: report.text}
-        seeds = self.paths.project / "seeds"
-        result = check_extraction(self.validator, extraction, texts, str(path), seeds)
-        if result.refused:
-            reason = "; ".join(failure.describe() for failure in result.failures)
-            raise ReportError(path, f"refused by {result.suite}: {reason}")
-
-
 def check_facts(path: Path, facts: list[Fact]) -> None:
     """A report must have figures (the only thing about its figures that makes a file bad)."""
     if not facts:
@@ -199,23 +297,27 @@ def check_facts(path: Path, facts: list[Fact]) -> None:
 
 def _place_and_build(
     paths: Paths,
-    accepted: list[tuple[Path, Report]],
+    accepted: list[tuple[Path, Report, Extraction]],
     result: IngestResult,
     echo: Echo,
-    old_texts: dict[str, str],
+    known: _Known,
+    validator,
 ) -> None:
     """Move accepted files into reports/ (a revision archives the file it replaces, and the
     curated seeds follow its text) and rebuild; if the build fails, put everything back,
     quarantine the new files and rebuild the last good state."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     seeds = paths.project / "seeds"
+    old_texts = {report.report_id: known.text(report.report_id) for _, report, _ in accepted}
+    known.close()
     with tempfile.TemporaryDirectory(dir=paths.reports_dir) as backup_dir:
         backup = Path(backup_dir)
         shutil.copytree(seeds, backup / "seeds")
         placed: list[tuple[Path, Path]] = []  # (where it came from, its place in reports/)
         replaced: list[Path] = []
         written: list[Path] = []
-        for path, report in accepted:
+        for path, report, _ in accepted:
+            old_text = old_texts[report.report_id]
             for old in report_files(paths.reports_dir):
                 if old.stem == report.report_id:
                     shutil.move(old, backup / old.name)
@@ -224,15 +326,14 @@ def _place_and_build(
             shutil.move(path, target)
             path.with_name(path.name + ".reason.txt").unlink(missing_ok=True)  # from held/
             placed.append((path, target))
-            if report.report_id in old_texts:
+            if old_text is not None:
                 prefix = paths.archive_dir / f"{report.report_id}.replaced-{stamp}"
-                moved = reanchor(
-                    seeds, report.report_id, old_texts[report.report_id], report.text, prefix
-                )
+                moved = reanchor(seeds, report.report_id, old_text, report.text, prefix)
                 written += moved.written
                 echo(f"{report.report_id} revised: {moved.describe()}")
+        prepared = {report.report_id: (report.sha256, e) for _, report, e in accepted}
         try:
-            result.build = build_locked(paths, echo)
+            result.build = build_locked(paths, echo, prepared=prepared, validator=validator)
         except BuildError as error:
             result.build_error = str(error)
         else:
@@ -261,18 +362,6 @@ def _place_and_build(
         build_locked(paths, echo)
     except BuildError as error:  # the last good state no longer builds: say so, keep going
         result.build_error += f"\nand the rebuild without them failed too: {error}"
-
-
-def _known_reports(paths: Paths) -> _Known:
-    known = _Known({}, {})
-    for path in report_files(paths.reports_dir) if paths.reports_dir.is_dir() else []:
-        try:
-            report = read_report(path)
-        except ReportError:
-            continue
-        known.by_hash[report.sha256] = report.report_id
-        known.texts[report.report_id] = report.text
-    return known
 
 
 def _set_aside(directory: Path, path: Path, reason: str) -> None:

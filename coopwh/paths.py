@@ -94,3 +94,13 @@ def _find_project(start: Path) -> Path | None:
         if (directory / "config.yaml").is_file() and (directory / "models").is_dir():
             return directory
     return None
+
+
+def read_only(database: Path):  # -> duckdb.DuckDBPyConnection
+    """A read-only connection to a DuckDB file, without progress bars in scheduled runs'
+    output."""
+    import duckdb
+
+    connection = duckdb.connect(str(database), read_only=True)
+    connection.execute("SET enable_progress_bar = false")
+    return connection

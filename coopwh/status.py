@@ -1,31 +1,80 @@
-"""The outcome of the last build and a cheap signature of its inputs (no heavy imports)."""
+"""The build lock, the outcome of the last build and a cheap signature of its inputs (no heavy
+imports)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from coopwh.paths import Paths
-
-WATCHED = ("reports", "seeds", "models", "audits", "macros", "config.yaml", "external_models.yaml")
+from coopwh.paths import PACKAGE_ROOT, Paths
 
 
-def fingerprint(paths: Paths) -> str:
-    """A cheap signature of everything a build reads (names, sizes, modification times)."""
+class BuildError(Exception):
+    """A build that did not publish; the message says why and what to do."""
+
+
+@contextmanager
+def build_lock(paths: Paths) -> Iterator[None]:
+    """Hold the warehouse's build lock, or fail at once if another build holds it."""
+    paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise BuildError(
+                f"another build is running on {paths.warehouse}; wait for it to finish"
+            ) from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+DEFINITIONS = (
+    "seeds",
+    "models",
+    "audits",
+    "macros",
+    "config.yaml",
+    "external_models.yaml",
+    "tests",
+)
+WATCHED = ("reports", *DEFINITIONS)
+CODE = ("loaders", "coopwh")  # the extractor and the pipeline: a new version rebuilds
+
+
+def fingerprint(paths: Paths, parts: tuple[str, ...] = WATCHED, code: bool = True) -> str:
+    """A cheap signature of everything a build reads (names, sizes, modification times): the
+    project's reports, seeds, models, audits, macros, config and SQLMesh tests, and this
+    program's own code."""
     digest = hashlib.sha256()
-    for name in WATCHED:
+    for name in CODE if code else ():
+        for entry in sorted((PACKAGE_ROOT / name).glob("*.py")):
+            stat = entry.stat()
+            digest.update(f"{name}/{entry.name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for name in parts:
         root = paths.project / name
         entries = [root] if root.is_file() else sorted(root.glob("*")) if root.is_dir() else []
         if name in ("models", "audits", "macros"):
             entries = sorted(root.rglob("*")) if root.is_dir() else []
+        if name == "tests":
+            entries = sorted(root.glob("test_*.yaml")) if root.is_dir() else []
         for entry in entries:
             if entry.is_file() and "__pycache__" not in entry.parts:
                 stat = entry.stat()
-                digest.update(
-                    f"{entry.relative_to(paths.project)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
-                )
+                relative = entry.relative_to(paths.project)
+                digest.update(f"{relative}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def definitions(paths: Paths) -> str:
+    """A signature of what SQLMesh plans from (models, seeds, audits, macros, config, tests):
+    when only reports changed, a build need not plan model changes, only restate."""
+    return fingerprint(paths, DEFINITIONS, code=False)
 
 
 def last_build_status(paths: Paths) -> dict | None:
@@ -37,9 +86,17 @@ def last_build_status(paths: Paths) -> dict | None:
 
 
 def record_status(
-    paths: Paths, status: str, detail: str, signature: str = "", raw_state: str = ""
+    paths: Paths,
+    status: str,
+    detail: str,
+    signature: str = "",
+    raw_state: str = "",
+    phases: dict | None = None,
+    door_out: dict | None = None,
+    definitions: str = "",
 ) -> None:
-    """Record a build's outcome, the fingerprint of its inputs and the state of raw.* it saw."""
+    """Record a build's outcome, the fingerprint of its inputs, the state of raw.* it saw, and
+    the seconds and peak memory (MB) of its phases."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     record = {
         "status": status,
@@ -47,8 +104,20 @@ def record_status(
         "detail": detail,
         "fingerprint": signature,
         "raw_state": raw_state,
+        "phases": phases or {},
+        "door_out": door_out or {},
+        "definitions": definitions,
     }
     paths.status_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def record_run(paths: Paths, phases) -> None:  # phases: coopwh.phases.Phases
+    """Record the seconds and peak memory of each phase of the last `coopwh run`."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    record = {"at": now, "phases": phases.as_dict()}
+    (paths.status_file.parent / "last_run.json").write_text(
+        json.dumps(record, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 def build_is_current(paths: Paths) -> bool:

@@ -23,7 +23,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     """Run the door in on every batch of facts and the door out on the published marts."""
     validator = Validator(paths.quality_dir)
     seeds = paths.project / "seeds"
-    reports = read_reports(paths.reports_dir)
+    reports, _ = read_reports(paths.reports_dir)
     texts = {report.report_id: report.text for report in reports}
     curated = curated_facts(seeds)
     check = check_facts_in(validator, curated, texts, str(seeds / "report_facts.csv"), seeds)

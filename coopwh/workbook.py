@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -20,8 +21,13 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=16)
-THIN = Side(style="thin", color="B7B7B7")
+BOLD = Font(bold=True)
+NOTE_FONT = Font(italic=True, color="595959")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 MAX_WIDTH = 40
+WIDTH_SAMPLE = 2_000  # rows measured to size a column
 SENTENCE_WIDTH = 60
 COVER_WIDTH = 100
 LINE_HEIGHT = 15  # points per line of wrapped text
@@ -58,14 +64,14 @@ class Sheet:
 def write_workbook(
     path: Path, cover: list[tuple[str, str]], sheets: list[Sheet], built_at: dt.datetime, title: str
 ) -> None:
-    """Write the workbook to path (via a temporary file), with fixed properties and zip times."""
-    workbook = Workbook()
-    cover_sheet = workbook.active
-    cover_sheet.title = "封面"
-    write_cover(cover_sheet, title, cover)
+    """Write the workbook to path (via a temporary file), streaming its rows (openpyxl's
+    write-only mode: memory stays flat however many rows), with fixed properties and zip
+    times."""
+    workbook = Workbook(write_only=True)
+    _stream_cover(workbook.create_sheet("封面"), title, cover)
     for sheet in sheets:
-        _write_table(workbook.create_sheet(sheet.title), sheet)
-    _write_dictionary(workbook.create_sheet("字段说明"), sheets)
+        _stream_table(workbook.create_sheet(sheet.title), sheet)
+    _stream_table(workbook.create_sheet("字段说明"), _dictionary(sheets))
     properties = workbook.properties
     properties.creator = "coopwh"
     properties.lastModifiedBy = "coopwh"
@@ -86,7 +92,7 @@ def set_text(cell, value: str) -> None:  # cell: openpyxl Cell
 
 
 def write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> None:
-    """A cover sheet: a title, then label and text rows, the text wrapped."""
+    """A cover sheet (of a workbook in normal mode): a title, then label and text rows."""
     sheet["A1"].value = title
     sheet["A1"].font = TITLE_FONT
     for row, (label, text) in enumerate(lines, start=3):
@@ -96,83 +102,103 @@ def write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> N
         label_cell.alignment = Alignment(vertical="top")
         text_cell = sheet.cell(row=row, column=2)
         set_text(text_cell, text)
-        text_cell.alignment = Alignment(wrap_text=True, vertical="top")
+        text_cell.alignment = WRAP
         sheet.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, COVER_WIDTH)
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = COVER_WIDTH
     print_setup(sheet, repeat_header=False)
 
 
-def _write_table(sheet: Worksheet, spec: Sheet) -> None:
-    for index, column in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=1, column=index)
-        set_text(cell, column.zh)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    wrapped = [column.key for column in spec.columns if column.fmt == "sentence"]
-    for row_index, row in enumerate(spec.rows, start=2):
-        for col_index, column in enumerate(spec.columns, start=1):
-            _write_value(sheet.cell(row=row_index, column=col_index), row, column)
-        lines = max([text_lines(str(row.get(key) or ""), SENTENCE_WIDTH) for key in wrapped] or [1])
-        if lines > 1:
-            sheet.row_dimensions[row_index].height = LINE_HEIGHT * lines
+def _stream_cover(sheet, title: str, lines: list[tuple[str, str]]) -> None:
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = COVER_WIDTH
+    print_setup(sheet, repeat_header=False)
+    sheet.append([_cell(sheet, title, font=TITLE_FONT)])
+    sheet.append([])
+    for row, (label, text) in enumerate(lines, start=3):
+        sheet.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, COVER_WIDTH)
+        label_cell = _cell(sheet, label, font=BOLD, alignment=TOP)
+        sheet.append([label_cell, _cell(sheet, text, alignment=WRAP)])
+
+
+def _cell(sheet, value: object, **style) -> WriteOnlyCell:
+    """A cell of a write-only sheet; text that looks like a formula stays text."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _stream_table(sheet, spec: Sheet) -> None:
+    """A table sheet, streamed: widths, frozen filterable header, print setup, then the rows."""
+    for index, width in enumerate(_widths(spec), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     last_row = max(len(spec.rows) + 1, 1)
+    sheet.freeze_panes = "A2"
     if spec.rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
-    sheet.freeze_panes = "A2"
-    _fit_widths(sheet, spec)
+    print_setup(sheet, repeat_header=True)
+    header = [
+        _cell(sheet, column.zh, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN)
+        for column in spec.columns
+    ]
+    sheet.append(header)
+    wrapped = [column.key for column in spec.columns if column.fmt == "sentence"]
+    for number, row in enumerate(spec.rows, start=2):
+        if wrapped:
+            lines = max(text_lines(str(row.get(key) or ""), SENTENCE_WIDTH) for key in wrapped)
+            if lines > 1:
+                sheet.row_dimensions[number].height = LINE_HEIGHT * lines
+        sheet.append([_value(sheet, row, column) for column in spec.columns])
     if spec.note:
-        note = sheet.cell(row=last_row + 2, column=1)
-        set_text(note, spec.note)
-        note.font = Font(italic=True, color="595959")
+        sheet.append([])
+        sheet.append([_cell(sheet, spec.note, font=NOTE_FONT)])
     if spec.chart and spec.rows:
         _add_chart(sheet, spec, last_row)
-    print_setup(sheet, repeat_header=True)
 
 
-def _write_value(cell, row: dict, column: Column) -> None:  # cell: openpyxl Cell
+def _value(sheet, row: dict, column: Column):
+    """What goes in one cell: plain text and numbers as they are, formatted numbers and
+    wrapped sentences as styled cells."""
     value = row.get(column.key)
-    cell.border = Border(bottom=THIN)
     if value is None:
-        return
-    if column.fmt in ("text", "sentence") or isinstance(value, str):
-        set_text(cell, str(value))
-        if column.fmt == "sentence":
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        return
+        return None
     if isinstance(value, bool):
-        cell.value = "是" if value else "否"
-        return
+        return "是" if value else "否"
+    if column.fmt in ("text", "sentence") or isinstance(value, str):
+        text = str(value)
+        if column.fmt == "sentence":
+            return _cell(sheet, text, alignment=WRAP)
+        return _cell(sheet, text) if text.startswith(FORMULA_STARTS) else text
     fmt = column.fmt
     if fmt == "value":
         fmt = {"percent": "pct", "pp": "pp", "yuan": "yuan"}.get(row.get("unit", ""), "number")
+    whole = float(value).is_integer()
     if fmt in SCALES:
-        cell.value = value / SCALES[fmt]
-        cell.number_format = "#,##0.00##"
-    elif fmt in ("pct", "pp"):
-        cell.value = value
+        return _cell(sheet, value / SCALES[fmt], number_format="#,##0.00##")
+    if fmt in ("pct", "pp"):
         suffix = '"%"' if fmt == "pct" else '"个百分点"'
-        cell.number_format = ("0" if float(value).is_integer() else "0.00") + suffix
-    elif fmt == "yuan":
-        cell.value = value
-        cell.number_format = "#,##0"
-    elif fmt == "int":
-        cell.value = value
-        cell.number_format = "#,##0"
-    else:
-        cell.value = value
-        cell.number_format = "#,##0" if float(value).is_integer() else "#,##0.00##"
+        return _cell(sheet, value, number_format=("0" if whole else "0.00") + suffix)
+    if fmt in ("yuan", "int"):
+        return _cell(sheet, value, number_format="#,##0")
+    return _cell(sheet, value, number_format="#,##0" if whole else "#,##0.00##")
 
 
-def _fit_widths(sheet: Worksheet, spec: Sheet) -> None:
-    for index, column in enumerate(spec.columns, start=1):
+def _widths(spec: Sheet) -> list[float]:
+    """Column widths that fit the header and the values (measured on the first rows)."""
+    sample = spec.rows[:WIDTH_SAMPLE]
+    widths = []
+    for column in spec.columns:
         if column.fmt == "sentence":
             width = SENTENCE_WIDTH
         else:
-            texts = [column.zh] + [_shown(row.get(column.key), column) for row in spec.rows]
+            texts = [column.zh] + [_shown(row.get(column.key), column) for row in sample]
             width = min(MAX_WIDTH, max(_display_width(text) for text in texts) + 2)
-        sheet.column_dimensions[get_column_letter(index)].width = max(width, 8)
+        widths.append(max(width, 8))
+    return widths
 
 
 def _shown(value: object, column: Column) -> str:
@@ -194,7 +220,7 @@ def text_lines(text: str, width: int) -> int:
     return sum(max(1, -(-_display_width(part) // (width - 2))) for part in text.split("\n"))
 
 
-def _add_chart(sheet: Worksheet, spec: Sheet, last_row: int) -> None:
+def _add_chart(sheet, spec: Sheet, last_row: int) -> None:
     chart_title, label_key, value_key = spec.chart
     keys = [column.key for column in spec.columns]
     label_col, value_col = keys.index(label_key) + 1, keys.index(value_key) + 1
@@ -215,7 +241,9 @@ def _add_chart(sheet: Worksheet, spec: Sheet, last_row: int) -> None:
     sheet.add_chart(chart, f"{get_column_letter(len(spec.columns) + 2)}2")
 
 
-def _write_dictionary(sheet: Worksheet, sheets: list[Sheet]) -> None:
+def _dictionary(sheets: list[Sheet]) -> Sheet:
+    """The 字段说明 sheet: every column of every sheet, in Chinese and English, with the mart
+    column it comes from and that column's description."""
     columns = [
         Column("sheet", "工作表", "Sheet"),
         Column("zh", "列名", "Column (Chinese)"),
@@ -234,13 +262,13 @@ def _write_dictionary(sheet: Worksheet, sheets: list[Sheet]) -> None:
         for spec in sheets
         for column in spec.columns
     ]
-    _write_table(sheet, Sheet("字段说明", columns, rows))
+    return Sheet("字段说明", columns, rows)
 
 
-def print_setup(sheet: Worksheet, repeat_header: bool) -> None:
+def print_setup(sheet, repeat_header: bool) -> None:
     """Landscape A4, fit to width, the header row repeated on every page."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -252,13 +280,11 @@ def _fix_zip_times(path: Path, when: dt.datetime) -> None:
     """Rewrite the zip so every entry, and the modified property, carry the build time: the same
     warehouse gives the same bytes (openpyxl stamps the time of saving)."""
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    modified = (
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>'
-    )
+    modified = rb"\g<1>" + f"{when:%Y-%m-%dT%H:%M:%SZ}".encode() + rb"\g<2>"
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info.filename)) for info in source.infolist()]
     entries = [
-        (info, re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", modified.encode(), data))
+        (info, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", modified, data))
         if info.filename == "docProps/core.xml"
         else (info, data)
         for info, data in entries

@@ -8,8 +8,9 @@ and puts the steps together."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from loaders.baselines import BASELINE, PRIOR_YEAR, baseline
 from loaders.metrics import Metric, clean_metric, coverage_code, metric_code
@@ -26,7 +27,15 @@ from loaders.subjects import (
     subject_mentions,
 )
 
-__all__ = ["NATIONAL", "Extraction", "Fact", "Gazetteer", "extract", "extract_facts"]
+__all__ = [
+    "NATIONAL",
+    "Extraction",
+    "ExtractionLimit",
+    "Fact",
+    "Gazetteer",
+    "extract",
+    "extract_facts",
+]
 
 GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|增速|扩大)(?:了|达到?|为)?$")
 DECREASE_VERBS = re.compile(r"(下降|减少|降低|减)了?$")
@@ -37,6 +46,10 @@ FULL_WIDTH = str.maketrans("０１２３４５６７８９．％／", "012345678
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_END = re.compile(r"[，；：,;:。！？!?\n]")
 WHOLE = re.compile(r"^全(省|市|县|区|州|旗)")
+MAX_SENTENCE = 2_000  # characters read together; a longer run is cut at its clauses
+MAX_FIGURES = 50_000  # figures in one report
+TIME_BUDGET = 60.0  # seconds to read one report
+NUMBER_CHARS = set("0123456789.%万亿千百十多余")
 CHANGES = ("growth_pct", "yoy_growth_pct", "pp_change", "ratio", "other")
 
 
@@ -64,7 +77,7 @@ class Fact:
     region_code: str | None = None
 
     def as_row(self) -> dict:
-        return asdict(self)
+        return dict(vars(self))  # a flat copy: as asdict, without its deep copy
 
 
 @dataclass
@@ -88,13 +101,36 @@ def extract_facts(text: str, report_id: str, gazetteer: Gazetteer | None = None)
     return extract(text, report_id, gazetteer).facts
 
 
-def extract(text: str, report_id: str, gazetteer: Gazetteer | None = None) -> Extraction:
-    """Every figure of text and the relations between them (range, pp_change, change, share)."""
+class ExtractionLimit(ValueError):
+    """A text over one of the extractor's limits; the message says which."""
+
+
+def extract(
+    text: str,
+    report_id: str,
+    gazetteer: Gazetteer | None = None,
+    time_budget: float = TIME_BUDGET,
+) -> Extraction:
+    """Every figure of text and the relations between them (range, pp_change, change, share).
+
+    Linear in the text: a 'sentence' longer than MAX_SENTENCE characters is read in windows cut
+    at its clauses. Raises ExtractionLimit past MAX_FIGURES figures or time_budget seconds."""
+    started = time.perf_counter()
     original, text = text, text.translate(FULL_WIDTH)  # same length: spans stay valid
     gazetteer = gazetteer or Gazetteer()
     context = Context(gazetteer, text)
     result = Extraction(context.unit_code)
     for start, end in _sentences(text):
+        if len(result.facts) > MAX_FIGURES:
+            raise ExtractionLimit(
+                f"has more than {MAX_FIGURES:,} figures, the limit for one report; "
+                "split it into smaller files"
+            )
+        if time.perf_counter() - started > time_budget:
+            raise ExtractionLimit(
+                f"took more than {time_budget:.0f} s to read, the time limit for one report "
+                f"(stopped at character {start:,} of {len(text):,})"
+            )
         sentence = text[start:end]
         context.see(sentence)
         quantities = find_quantities(sentence)
@@ -115,10 +151,25 @@ def _sentences(text: str) -> Iterable[tuple[int, int]]:
     start = 0
     for match in SENTENCE_END.finditer(text):
         if match.end() - start > 1:
-            yield start, match.end()
+            yield from _windows(text, start, match.end())
         start = match.end()
     if start < len(text):
-        yield start, len(text)
+        yield from _windows(text, start, len(text))
+
+
+def _windows(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """[start, end) in pieces of at most MAX_SENTENCE characters, cut after a clause mark
+    (，；、) where there is one in the second half of the piece, never inside a number."""
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max(text.rfind(mark, start + MAX_SENTENCE // 2, limit) for mark in "，；、,;") + 1
+        if cut <= start:
+            cut = limit
+            while cut > start + 1 and (text[cut - 1] in NUMBER_CHARS or text[cut] in NUMBER_CHARS):
+                cut -= 1
+        yield start, cut
+        start = cut
+    yield start, end
 
 
 def _relations(sentence: str, offset: int, facts: list[Fact]) -> list[Relation]:

@@ -1,9 +1,11 @@
 """The one module that writes raw.* tables: report texts, sentences, extracted facts and
-relations, and the figures held back with the reason."""
+relations, the figures held back with the reason, and each report's sentence keys (for finding
+near duplicates)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 import duckdb
@@ -11,12 +13,15 @@ import pandas as pd
 
 from loaders.extract import Extraction
 from loaders.reports import Report, split_sentences
+from loaders.revisions import masked_sentences
 
 RAW_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw.reports (
   report_id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, n_chars INT, text TEXT, loaded_at TIMESTAMP
 );
+ALTER TABLE raw.reports ADD COLUMN IF NOT EXISTS file_size BIGINT;
+ALTER TABLE raw.reports ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT;
 CREATE TABLE IF NOT EXISTS raw.report_sentences (
   report_id TEXT, sentence_no INT, sentence_start INT, sentence_end INT, sentence TEXT,
   PRIMARY KEY (report_id, sentence_no)
@@ -35,6 +40,7 @@ CREATE TABLE IF NOT EXISTS raw.held_facts (
   kind TEXT, qualifier TEXT, metric TEXT, metric_code TEXT, subject TEXT, baseline TEXT,
   period TEXT, is_target BOOLEAN, subject_text TEXT, reason TEXT
 );
+CREATE TABLE IF NOT EXISTS raw.report_sentence_keys (report_id TEXT, sentence_key BIGINT);
 """
 FACT_COLUMNS = [
     "report_id",
@@ -70,12 +76,13 @@ RAW_TABLES = (
     "raw.extracted_facts",
     "raw.extracted_relations",
     "raw.held_facts",
+    "raw.report_sentence_keys",
     "raw.reports",
 )
 
 
 def ensure_raw_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema and tables if they are missing."""
+    """Create the raw schema and tables if they are missing (and add newer columns)."""
     connection.execute(RAW_DDL)
 
 
@@ -85,31 +92,137 @@ def stored_hashes(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(connection.execute("SELECT report_id, sha256 FROM raw.reports").fetchall())
 
 
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The columns of raw.<table> (none if it does not exist yet): readers may not create it."""
+    rows = connection.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ?",
+        [table],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def manifest(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int, int]]:
+    """(sha256, file size, file modification time) of each loaded report, by report id (a
+    warehouse loaded before sizes were kept has none: its files are read again)."""
+    columns = _columns(connection, "reports")
+    if not columns:
+        return {}
+    stats = "file_size, file_mtime_ns" if "file_size" in columns else "NULL, NULL"
+    rows = connection.execute(f"SELECT report_id, sha256, {stats} FROM raw.reports").fetchall()
+    return {report_id: (sha, size, mtime) for report_id, sha, size, mtime in rows}
+
+
+def sentence_keys(text: str) -> list[int]:
+    """A 64-bit key for each distinct sentence of text, figures masked (see revisions.py)."""
+    keys = set()
+    for sentence in masked_sentences(text):
+        digest = hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest()
+        keys.add(int.from_bytes(digest, "big", signed=True))
+    return sorted(keys)
+
+
+def nearest_reports(
+    connection: duckdb.DuckDBPyConnection, keys: list[int], limit: int = 3
+) -> list[tuple[str, float]]:
+    """The loaded reports sharing the most of these sentence keys, each with the share of keys
+    it has, best first."""
+    if not keys or not _columns(connection, "report_sentence_keys"):
+        return []
+    connection.register("new_keys", pd.DataFrame({"sentence_key": keys}))
+    try:
+        rows = connection.execute(
+            "SELECT report_id, COUNT(DISTINCT sentence_key) AS shared "
+            "FROM raw.report_sentence_keys "
+            "WHERE sentence_key IN (SELECT sentence_key FROM new_keys) "
+            "GROUP BY report_id ORDER BY shared DESC, report_id LIMIT ?",
+            [limit],
+        ).fetchall()
+    finally:
+        connection.unregister("new_keys")
+    return [(report_id, shared / len(keys)) for report_id, shared in rows]
+
+
+def report_text(connection: duckdb.DuckDBPyConnection, report_id: str) -> str | None:
+    """The loaded text of a report, if it is loaded."""
+    if not _columns(connection, "reports"):
+        return None
+    row = connection.execute(
+        "SELECT text FROM raw.reports WHERE report_id = ?", [report_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def write_reports(
     connection: duckdb.DuckDBPyConnection,
     reports: Iterable[Report],
     extractions: dict[str, Extraction] | None = None,
-    sync: bool = True,
+    present: Iterable[str] | None = None,
 ) -> list[str]:
-    """Make raw.* hold exactly these reports (their text, sentences, extracted facts and
-    relations, and the figures held back), in one transaction.
+    """Load these reports into raw.* (their text, sentences and sentence keys, extracted facts
+    and relations, and the figures held back), in one transaction.
 
-    Reports whose text is unchanged are left alone; with sync, reports no longer given are
+    A report whose text is unchanged is left alone (its file's size and time are updated).
+    present names every report that should remain (default: those given); the others are
     removed. Returns the ids of the reports added, replaced or removed."""
     ensure_raw_tables(connection)
     reports = list(reports)
     extractions = extractions or {}
-    known = stored_hashes(connection)
-    changed = [r for r in reports if known.get(r.report_id) != r.sha256]
-    removed = sorted(set(known) - {r.report_id for r in reports}) if sync else []
-    if not changed and not removed:
+    loaded = manifest(connection)
+    changed = [r for r in reports if loaded.get(r.report_id, ("",))[0] != r.sha256]
+    changed_ids = {r.report_id for r in changed}
+    touched = [
+        r
+        for r in reports
+        if r.report_id not in changed_ids and loaded[r.report_id][1:] != (r.size, r.mtime_ns)
+    ]
+    keep = {r.report_id for r in reports} | set(present or ())
+    removed = sorted(set(loaded) - keep)
+    if not changed and not removed and not touched:
         return []
+    frames = _frames(changed, extractions)
+    ids = [r.report_id for r in changed] + removed
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        for table in RAW_TABLES:
+            connection.execute(f"DELETE FROM {table} WHERE list_contains(?, report_id)", [ids])
+        for table, frame in frames.items():
+            if len(frame):
+                connection.register("rows_to_load", frame)
+                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_load")
+                connection.unregister("rows_to_load")
+        for report in touched:
+            connection.execute(
+                "UPDATE raw.reports SET file_size = ?, file_mtime_ns = ?, path = ? "
+                "WHERE report_id = ?",
+                [report.size, report.mtime_ns, report.path, report.report_id],
+            )
+        _backfill_sentence_keys(connection)
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
+    return ids
+
+
+def _frames(changed: list[Report], extractions: dict[str, Extraction]) -> dict[str, pd.DataFrame]:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     done = [extractions.get(r.report_id) or Extraction(None) for r in changed]
-    frames = {
+    return {
         "raw.reports": pd.DataFrame(
-            [(r.report_id, r.path, r.sha256, len(r.text), r.text, now) for r in changed],
-            columns=["report_id", "path", "sha256", "n_chars", "text", "loaded_at"],
+            [
+                (r.report_id, r.path, r.sha256, len(r.text), r.text, now, r.size, r.mtime_ns)
+                for r in changed
+            ],
+            columns=[
+                "report_id",
+                "path",
+                "sha256",
+                "n_chars",
+                "text",
+                "loaded_at",
+                "file_size",
+                "file_mtime_ns",
+            ],
         ),
         "raw.report_sentences": pd.DataFrame(
             [
@@ -118,6 +231,10 @@ def write_reports(
                 for s in split_sentences(r.text)
             ],
             columns=["report_id", "sentence_no", "sentence_start", "sentence_end", "sentence"],
+        ),
+        "raw.report_sentence_keys": pd.DataFrame(
+            [(r.report_id, key) for r in changed for key in sentence_keys(r.text)],
+            columns=["report_id", "sentence_key"],
         ),
         "raw.extracted_facts": pd.DataFrame(
             [[getattr(f, c) for c in FACT_COLUMNS] for e in done for f in e.facts],
@@ -140,18 +257,17 @@ def write_reports(
             columns=[*FACT_COLUMNS, "reason"],
         ),
     }
-    ids = [r.report_id for r in changed] + removed
-    connection.execute("BEGIN TRANSACTION")
-    try:
-        for table in RAW_TABLES:
-            connection.execute(f"DELETE FROM {table} WHERE list_contains(?, report_id)", [ids])
-        for table, frame in frames.items():
-            if len(frame):
-                connection.register("rows_to_load", frame)
-                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_load")
-                connection.unregister("rows_to_load")
-        connection.execute("COMMIT")
-    except Exception:
-        connection.execute("ROLLBACK")
-        raise
-    return ids
+
+
+def _backfill_sentence_keys(connection: duckdb.DuckDBPyConnection) -> None:
+    """Sentence keys for reports loaded before raw.report_sentence_keys existed."""
+    missing = connection.execute(
+        "SELECT report_id, text FROM raw.reports WHERE report_id NOT IN "
+        "(SELECT DISTINCT report_id FROM raw.report_sentence_keys)"
+    ).fetchall()
+    rows = [(report_id, key) for report_id, text in missing for key in sentence_keys(text)]
+    if rows:
+        frame = pd.DataFrame(rows, columns=["report_id", "sentence_key"])
+        connection.register("keys_to_load", frame)
+        connection.execute("INSERT INTO raw.report_sentence_keys SELECT * FROM keys_to_load")
+        connection.unregister("keys_to_load")

@@ -34,6 +34,8 @@ class Report:
     path: str
     sha256: str
     text: str
+    size: int = 0  # bytes of the file, and its modification time: a later build need not
+    mtime_ns: int = 0  # read a file whose size and time are those it loaded
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,15 @@ def read_report(path: Path) -> Report:
     if not text.strip():
         raise ReportError(path, "has no text")
     digest = hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
-    return Report(report_id=report_id_for(path), path=str(path), sha256=digest, text=text)
+    stat = path.stat()
+    return Report(
+        report_id=report_id_for(path),
+        path=str(path),
+        sha256=digest,
+        text=text,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+    )
 
 
 def decode_text(path: Path, data: bytes) -> str:
