@@ -101,24 +101,24 @@ def ingest_locked(
     phases = phases or Phases()
     result = IngestResult()
     known = _Known.load(paths)
-    candidates: list[tuple[str, Path, Report]] = []  # (prefix, file, report)
+    with phases.phase("extract"):  # each file read, keyed and extracted, on every core
+        pieces = read_and_extract(paths, files, revises, echo)
+    candidates: list[tuple[str, Path, Report, Extraction | str]] = []
     with phases.phase("read"):
-        for number, path in enumerate(files, start=1):
+        nearest = {} if (revises or new) else known.nearest(pieces)
+        for number, (path, piece) in enumerate(zip(files, pieces, strict=True), start=1):
             prefix = f"[{number}/{len(files)}] {path.name}"
-            try:
-                report = read_report(path)
-            except ReportError as error:
-                _refuse(paths, result, echo, prefix, path, error.reason)
+            if isinstance(piece, str):
+                _refuse(paths, result, echo, prefix, path, piece)
                 continue
-            if revises:
-                report = dataclasses.replace(report, report_id=revises)
+            report, extraction = piece.report, piece.extraction
             if report.sha256 in known.by_hash:
                 detail = f"the same text as report {known.by_hash[report.sha256]}: nothing to add"
                 _archive(paths, path)
                 result.outcomes.append(Outcome(path, "duplicate", detail))
                 echo(f"{prefix}: {detail}")
                 continue
-            match = None if (revises or new) else known.nearly_the_same(report)
+            match = nearest.get(number - 1)
             if match is not None:
                 detail = _held_revision_reason(paths, path, *match)
                 _set_aside(paths.held_dir, path, detail)
@@ -126,13 +126,11 @@ def ingest_locked(
                 echo(f"{prefix}: held: {detail}")
                 continue
             known.by_hash[report.sha256] = report.report_id
-            candidates.append((prefix, path, report))
+            candidates.append((prefix, path, report, extraction))
     known.close()
-    with phases.phase("extract"):
-        extracted = extract_all(paths, [report for _, _, report in candidates], echo)
     accepted: list[tuple[Path, Report, Extraction]] = []
     prefixes: list[str] = []
-    for (prefix, path, report), extraction in zip(candidates, extracted, strict=True):
+    for prefix, path, report, extraction in candidates:
         if isinstance(extraction, str):
             _refuse(paths, result, echo, prefix, path, extraction)
         elif not extraction.facts:
@@ -211,38 +209,60 @@ class _Known:
         connection = self._db()
         return report_text(connection, report_id) if connection else None
 
-    def nearly_the_same(self, report: Report) -> tuple[str, float] | None:
-        """The loaded report (with another id) whose text this one nearly repeats, if any."""
-        keys = sentence_keys(report.text)
+    def nearest(self, pieces: list) -> dict[int, tuple[str, float]]:
+        """For each read file (by position) the loaded report with another id whose text it
+        nearly repeats (NEAR_DUPLICATE of its sentences, figures masked), if any."""
+        wanted = {
+            i: piece for i, piece in enumerate(pieces) if not isinstance(piece, str) and piece.keys
+        }
         connection = self._db()
-        matches = nearest_reports(connection, keys) if connection else []
-        for report_id, other in self.files.items():
-            shared = set(keys) & set(sentence_keys(other.text))
-            matches.append((report_id, len(shared) / len(keys) if keys else 0.0))
-        matches = [
-            (rid, share)
-            for rid, share in matches
-            if rid != report.report_id and share >= NEAR_DUPLICATE
-        ]
-        return max(matches, key=lambda match: match[1]) if matches else None
+        shares = (
+            nearest_reports(connection, {i: p.keys for i, p in wanted.items()})
+            if connection
+            else {}
+        )
+        for i, piece in wanted.items():
+            for report_id, other in self.files.items():
+                shared = len(set(piece.keys) & set(sentence_keys(other.text)))
+                shares.setdefault(i, []).append((report_id, shared / len(piece.keys)))
+        found = {}
+        for i, candidates in shares.items():
+            own = wanted[i].report.report_id
+            close = [(r, share) for r, share in candidates if r != own and share >= NEAR_DUPLICATE]
+            if close:
+                found[i] = max(close, key=lambda match: match[1])
+        return found
 
 
-def extract_all(paths: Paths, reports: list[Report], echo: Echo) -> list[Extraction | str]:
-    """Each report's extraction, or the reason it was refused (over a limit); on every core
-    when there are several reports."""
-    if len(reports) <= 2:
-        gazetteer = load_gazetteer(paths.project / "seeds")
-        return [_extract_one(report, gazetteer) for report in reports]
-    workers = min(os.cpu_count() or 1, 4, len(reports))
-    echo(f"Extracting {len(reports)} reports on {workers} processes …")
+@dataclass
+class _Read:
+    """A file read in a worker: its report, sentence keys and extraction (or why it was
+    refused: over a limit)."""
+
+    report: Report
+    keys: list[int]
+    extraction: Extraction | str
+
+
+def read_and_extract(
+    paths: Paths, files: list[Path], revises: str | None, echo: Echo
+) -> list[_Read | str]:
+    """Each file read, keyed and extracted, or why it cannot be read; on every core when there
+    are several files."""
+    jobs = [(path, revises) for path in files]
+    if len(files) <= 2:
+        _start_worker(paths.project / "seeds")
+        return [_read_one(job) for job in jobs]
+    workers = min(os.cpu_count() or 1, 4, len(files))
+    echo(f"Reading {len(files)} files on {workers} processes …")
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_start_worker, initargs=(paths.project / "seeds",)
     ) as pool:
-        chunk = max(1, len(reports) // (workers * 8))
-        return list(pool.map(_extract_in_worker, reports, chunksize=chunk))
+        chunk = max(1, len(files) // (workers * 8))
+        return list(pool.map(_read_one, jobs, chunksize=chunk))
 
 
-_WORKER_GAZETTEER = None  # each extraction process loads the seeds' gazetteer once
+_WORKER_GAZETTEER = None  # each process loads the seeds' gazetteer once
 
 
 def _start_worker(seeds_dir: Path) -> None:
@@ -250,15 +270,19 @@ def _start_worker(seeds_dir: Path) -> None:
     _WORKER_GAZETTEER = load_gazetteer(seeds_dir)
 
 
-def _extract_in_worker(report: Report) -> Extraction | str:
-    return _extract_one(report, _WORKER_GAZETTEER)
-
-
-def _extract_one(report: Report, gazetteer) -> Extraction | str:
+def _read_one(job: tuple[Path, str | None]) -> _Read | str:
+    path, revises = job
     try:
-        return extract(report.text, report.report_id, gazetteer)
+        report = read_report(path)
+    except ReportError as error:
+        return error.reason
+    if revises:
+        report = dataclasses.replace(report, report_id=revises)
+    try:
+        extraction: Extraction | str = extract(report.text, report.report_id, _WORKER_GAZETTEER)
     except ExtractionLimit as error:
-        return str(error)
+        extraction = str(error)
+    return _Read(report, sentence_keys(report.text), extraction)
 
 
 def _door_in(paths: Paths, accepted: list[tuple[Path, Report, Extraction]]):

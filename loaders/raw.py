@@ -122,24 +122,35 @@ def sentence_keys(text: str) -> list[int]:
 
 
 def nearest_reports(
-    connection: duckdb.DuckDBPyConnection, keys: list[int], limit: int = 3
-) -> list[tuple[str, float]]:
-    """The loaded reports sharing the most of these sentence keys, each with the share of keys
-    it has, best first."""
+    connection: duckdb.DuckDBPyConnection, keys: dict[int, list[int]], limit: int = 3
+) -> dict[int, list[tuple[str, float]]]:
+    """For each text (by its number) the loaded reports sharing the most of its sentence keys,
+    each with the share of the text's keys it has, best first; one query for them all."""
     if not keys or not _columns(connection, "report_sentence_keys"):
-        return []
-    connection.register("new_keys", pd.DataFrame({"sentence_key": keys}))
+        return {}
+    frame = pd.DataFrame(
+        [(number, key) for number, own in keys.items() for key in own],
+        columns=["number", "sentence_key"],
+    )
+    connection.register("new_keys", frame)
     try:
         rows = connection.execute(
-            "SELECT report_id, COUNT(DISTINCT sentence_key) AS shared "
-            "FROM raw.report_sentence_keys "
-            "WHERE sentence_key IN (SELECT sentence_key FROM new_keys) "
-            "GROUP BY report_id ORDER BY shared DESC, report_id LIMIT ?",
+            "SELECT number, report_id, shared FROM ("
+            "  SELECT new_keys.number, loaded.report_id,"
+            "    COUNT(DISTINCT new_keys.sentence_key) AS shared,"
+            "    ROW_NUMBER() OVER (PARTITION BY new_keys.number"
+            "      ORDER BY COUNT(DISTINCT new_keys.sentence_key) DESC, loaded.report_id) AS rank"
+            "  FROM new_keys JOIN raw.report_sentence_keys AS loaded USING (sentence_key)"
+            "  GROUP BY new_keys.number, loaded.report_id"
+            ") WHERE rank <= ? ORDER BY number, rank",
             [limit],
         ).fetchall()
     finally:
         connection.unregister("new_keys")
-    return [(report_id, shared / len(keys)) for report_id, shared in rows]
+    found: dict[int, list[tuple[str, float]]] = {}
+    for number, report_id, shared in rows:
+        found.setdefault(number, []).append((report_id, shared / len(keys[number])))
+    return found
 
 
 def report_text(connection: duckdb.DuckDBPyConnection, report_id: str) -> str | None:

@@ -114,3 +114,24 @@ def fresh_project(tmp_path: Path, built_project: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
     return project
+
+
+def to_pdf(files: list[Path], out_dir: Path) -> subprocess.CompletedProcess:
+    """Convert workbooks to PDF with LibreOffice, in a profile of this test's own (tests run in
+    parallel, and two LibreOffice processes cannot share one)."""
+    profile = out_dir / "libreoffice-profile"
+    return subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -12,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from coopwh.workbook import set_text
-from tests.conftest import coopwh
+from tests.conftest import coopwh, to_pdf
 
 
 @pytest.fixture(scope="module")
@@ -191,20 +190,7 @@ def test_export_refuses_after_a_failed_build(fresh_project: Path, tmp_path: Path
 )
 def test_every_workbook_converts_to_pdf_with_libreoffice(exported: Path, tmp_path: Path) -> None:
     books = sorted(exported.glob("*.xlsx"))
-    result = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            *map(str, books),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = to_pdf(books, tmp_path)
     assert result.returncode == 0, result.stderr
     pdfs = {p.stem for p in tmp_path.glob("*.pdf")}
     assert pdfs == {b.stem for b in books}
