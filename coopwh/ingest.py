@@ -23,7 +23,13 @@ from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.reanchor import reanchor
 from loaders.extract import Extraction, ExtractionLimit, Fact, extract
-from loaders.raw import manifest, nearest_reports, report_text, sentence_keys
+from loaders.raw import (
+    loaded_figures,
+    manifest,
+    nearest_reports,
+    report_text,
+    sentence_keys,
+)
 from loaders.reference import load_gazetteer
 from loaders.reports import Report, ReportError, read_report
 from loaders.revisions import NEAR_DUPLICATE
@@ -119,6 +125,15 @@ def ingest_locked(
                 echo(f"{prefix}: {detail}")
                 continue
             match = nearest.get(number - 1)
+            if match is not None and known.same_figures(piece, match[0]):
+                detail = (
+                    f"the same report as {match[0]} (another format or layout: every sentence "
+                    "and figure alike): nothing to add"
+                )
+                _archive(paths, path)
+                result.outcomes.append(Outcome(path, "duplicate", detail))
+                echo(f"{prefix}: {detail}")
+                continue
             if match is not None:
                 detail = _held_revision_reason(paths, path, *match)
                 _set_aside(paths.held_dir, path, detail)
@@ -169,6 +184,7 @@ class _Known:
     (raw.* in the build database, and any report file there that raw.* does not hold yet)."""
 
     database: Path
+    seeds: Path
     by_hash: dict[str, str]
     files: dict[str, Report]  # report files not loaded yet, read
     connection: duckdb.DuckDBPyConnection | None = None  # read-only, opened on first use
@@ -200,7 +216,7 @@ class _Known:
                     continue
         by_hash = {sha: report_id for report_id, (sha, _, _) in loaded.items()}
         by_hash.update({report.sha256: rid for rid, report in files.items()})
-        return cls(paths.build_db, by_hash, files)
+        return cls(paths.build_db, paths.project / "seeds", by_hash, files)
 
     def text(self, report_id: str) -> str | None:
         """The text of a loaded report (what a revision of it replaces)."""
@@ -208,6 +224,19 @@ class _Known:
             return self.files[report_id].text
         connection = self._db()
         return report_text(connection, report_id) if connection else None
+
+    def same_figures(self, piece: _Read, report_id: str) -> bool:
+        """True if the read file gives the very figures of the report it nearly repeats: the
+        same report in another format (a PDF's layout, a .docx's paragraphs), not a revision."""
+        if isinstance(piece.extraction, str):
+            return False
+        if report_id in self.files:
+            old = extract(self.files[report_id].text, report_id, load_gazetteer(self.seeds))
+            printed = _figures(old.facts)
+        else:
+            connection = self._db()
+            printed = loaded_figures(connection, report_id) if connection else []
+        return bool(printed) and _figures(piece.extraction.facts) == printed
 
     def nearest(self, pieces: list) -> dict[int, tuple[str, float]]:
         """For each read file (by position) the loaded report with another id whose text it
@@ -240,8 +269,18 @@ class _Read:
     refused: over a limit)."""
 
     report: Report
-    keys: list[int]
+    keys: list[int]  # of its sentences, figures masked
     extraction: Extraction | str
+
+
+def _figures(facts) -> list[tuple[str, float]]:
+    """The figures of a report as printed (spaces aside) and read, one per span, in order."""
+    seen, figures = set(), []
+    for fact in sorted(facts, key=lambda f: f.span_start):
+        if fact.span_start not in seen:
+            seen.add(fact.span_start)
+            figures.append((fact.number_text.replace(" ", ""), round(fact.value, 6)))
+    return figures
 
 
 def read_and_extract(

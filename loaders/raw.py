@@ -112,10 +112,11 @@ def manifest(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int,
     return {report_id: (sha, size, mtime) for report_id, sha, size, mtime in rows}
 
 
-def sentence_keys(text: str) -> list[int]:
-    """A 64-bit key for each distinct sentence of text, figures masked (see revisions.py)."""
+def sentence_keys(text: str, mask: bool = True) -> list[int]:
+    """A 64-bit key for each distinct sentence of text, figures masked unless mask is false
+    (see revisions.py)."""
     keys = set()
-    for sentence in masked_sentences(text):
+    for sentence in masked_sentences(text, mask):
         digest = hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest()
         keys.add(int.from_bytes(digest, "big", signed=True))
     return sorted(keys)
@@ -151,6 +152,21 @@ def nearest_reports(
     for number, report_id, shared in rows:
         found.setdefault(number, []).append((report_id, shared / len(keys[number])))
     return found
+
+
+def loaded_figures(connection: duckdb.DuckDBPyConnection, report_id: str) -> list[tuple]:
+    """The figures the extractor read in a loaded report (held ones too), as printed (spaces
+    aside) and read, one per span, in order."""
+    if not _columns(connection, "extracted_facts"):
+        return []
+    rows = connection.execute(
+        "SELECT DISTINCT span_start, replace(number_text, ' ', ''), round(value, 6) FROM ("
+        "SELECT span_start, number_text, value FROM raw.extracted_facts WHERE report_id = ? "
+        "UNION ALL SELECT span_start, number_text, value FROM raw.held_facts WHERE report_id = ?"
+        ") ORDER BY span_start",
+        [report_id, report_id],
+    ).fetchall()
+    return [(printed, value) for _, printed, value in rows]
 
 
 def report_text(connection: duckdb.DuckDBPyConnection, report_id: str) -> str | None:

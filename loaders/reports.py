@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+from loaders.pdf import PdfError, pdf_text
+
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 _SENTENCE_END = re.compile(r"[。！？；]|\n")
 WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -48,7 +50,7 @@ class Sentence:
     text: str
 
 
-SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf")
 
 
 def report_id_for(path: Path) -> str:
@@ -57,7 +59,8 @@ def report_id_for(path: Path) -> str:
 
 
 def read_report(path: Path) -> Report:
-    """Read a report (.txt in UTF-8 with or without BOM or GB18030, .docx, .html) into text.
+    """Read a report (.txt in UTF-8 with or without BOM or GB18030, .docx, .html, .pdf with a
+    text layer) into text.
 
     Spans index the decoded text as it is (for .docx and .html, the text the reader produced).
     The same text in another format or encoding is the same report: the sha256 identifying it
@@ -66,7 +69,7 @@ def read_report(path: Path) -> Report:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReportError(
-            path, f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx or .html"
+            path, f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html or .pdf"
         )
     try:
         data = path.read_bytes()
@@ -78,6 +81,11 @@ def read_report(path: Path) -> Report:
         raise ReportError(path, f"is {len(data)} bytes, over the {MAX_REPORT_BYTES} byte limit")
     if suffix == ".docx":
         text = docx_text(path, data)
+    elif suffix == ".pdf":
+        try:
+            text = pdf_text(data)
+        except PdfError as error:
+            raise ReportError(path, str(error)) from error
     elif suffix in (".html", ".htm"):
         text = html_text(decode_text(path, data))
     else:

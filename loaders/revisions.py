@@ -16,11 +16,14 @@ from loaders.reports import normalise, split_sentences
 
 NEAR_DUPLICATE = 0.95  # share of the new text's sentences found in the old one
 DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+SPACE = re.compile(r"\s+")
 
 
-def masked_sentences(text: str) -> list[str]:
-    """The sentences of text, normalised, with every number replaced by #."""
-    return [DIGITS.sub("#", s.text) for s in split_sentences(normalise(text))]
+def masked_sentences(text: str, mask: bool = True) -> list[str]:
+    """The sentences of text, normalised, without spaces (a PDF's layout adds and drops them),
+    with every number replaced by # (unless mask is false)."""
+    sentences = (SPACE.sub("", s.text) for s in split_sentences(normalise(text)))
+    return [DIGITS.sub("#", s) if mask else s for s in sentences if s]
 
 
 def overlap(new: list[str], old: list[str] | set[str]) -> float:

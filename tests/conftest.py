@@ -46,18 +46,51 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def make_docx(text: str, path: Path) -> Path:
-    """A minimal .docx holding text, one paragraph per line (what a word processor would save)."""
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PART = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+
+
+def make_docx(text: str, path: Path, header: str | None = None) -> Path:
+    """A minimal .docx holding text, one paragraph per line (what a word processor would save);
+    with a header, every page carries it at the top and its page number at the bottom."""
     from xml.sax.saxutils import escape
 
     paragraphs = "".join(
         f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
         for line in text.split("\n")
     )
+    section = ""
+    parts: dict[str, str] = {}
+    relationships = ""
+    overrides = ""
+    if header is not None:
+        section = (
+            '<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/>'
+            '<w:footerReference w:type="default" r:id="rIdFooter"/></w:sectPr>'
+        )
+        parts["word/header1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:hdr xmlns:w="{W}"><w:p><w:r>'
+            f"<w:t>{escape(header)}</w:t></w:r></w:p></w:hdr>"
+        )
+        parts["word/footer1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:ftr xmlns:w="{W}"><w:p>'
+            '<w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t xml:space="preserve">- </w:t></w:r>'
+            '<w:fldSimple w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+            '<w:r><w:t xml:space="preserve"> -</w:t></w:r></w:p></w:ftr>'
+        )
+        relationships = (
+            f'<Relationship Id="rIdHeader" Type="{R}/header" Target="header1.xml"/>'
+            f'<Relationship Id="rIdFooter" Type="{R}/footer" Target="footer1.xml"/>'
+        )
+        overrides = (
+            f'<Override PartName="/word/header1.xml" ContentType="{PART}.header+xml"/>'
+            f'<Override PartName="/word/footer1.xml" ContentType="{PART}.footer+xml"/>'
+        )
     document = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f"<w:body>{paragraphs}</w:body></w:document>"
+        f'<w:document xmlns:w="{W}" xmlns:r="{R}">'
+        f"<w:body>{paragraphs}{section}</w:body></w:document>"
     )
     content_types = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -65,8 +98,8 @@ def make_docx(text: str, path: Path) -> Path:
         '<Default Extension="rels" '
         'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+        f'<Override PartName="/word/document.xml" ContentType="{PART}.document.main+xml"/>'
+        f"{overrides}</Types>"
     )
     rels = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -78,6 +111,45 @@ def make_docx(text: str, path: Path) -> Path:
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", rels)
         archive.writestr("word/document.xml", document)
+        if relationships:
+            archive.writestr(
+                "word/_rels/document.xml.rels",
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                f'openxmlformats.org/package/2006/relationships">{relationships}</Relationships>',
+            )
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    return path
+
+
+def make_pdf(text: str, path: Path, header: str | None = None) -> Path:
+    """A real PDF of text: a .docx (with a running header and page numbers, if given)
+    converted by LibreOffice Writer, as an office would make one."""
+    docx = make_docx(text, path.with_suffix(".docx"), header)
+    result = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(path.parent / 'libreoffice-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(path.parent),
+            str(docx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    made = docx.with_suffix(".pdf")
+    if result.returncode != 0 or not made.exists():
+        pytest.skip(
+            "LibreOffice Writer cannot turn a .docx into a PDF here (apt-get install "
+            f"libreoffice-writer; .ci/run installs it): {result.stderr.strip()[:200]}"
+        )
+    docx.unlink()
+    if made != path:
+        made.rename(path)
     return path
 
 

@@ -1,0 +1,171 @@
+"""Read the text layer of a PDF report: in reading order, its lines rejoined into paragraphs,
+without the running headers, footers and page numbers that repeat on every page.
+
+pypdf reads the text through the fonts' ToUnicode maps (chosen over pdfminer.six and
+pdfplumber: the same text on Chinese reports, in less time; benchmarks/bench_pdf_readers.py).
+A scan without a text layer, an encrypted file, a damaged or truncated one, and a PDF bomb (too
+many pages, nesting too deep, too long to read) are refused with a reason that says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import signal
+import statistics
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+MAX_PAGES = 2_000
+SECONDS = 60
+SENTENCE_DONE = tuple("。！？：…”’」』）)!?:")
+PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－·\s]*\d{1,4}[-—–－·\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
+    re.IGNORECASE,
+)
+DIGITS = re.compile(r"\d+")
+# Spaces a PDF's layout puts beside Chinese characters (增长 43%, 4.2 万多户): not in the text.
+CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+LAYOUT_SPACE = re.compile(rf"(?<=[{CJK}])[ \t]+|[ \t]+(?=[{CJK}])")
+# Compatibility forms a PDF's fonts may map to (康熙 radicals, compatibility ideographs,
+# ligatures, no-break spaces) become the ordinary characters; punctuation stays as printed.
+COMPATIBILITY = re.compile(
+    "[\u2e80-\u2fdf\uf900-\ufaff\ufb00-\ufb4f\u00a0\u3000\U0002f800-\U0002fa1f]"
+)
+
+
+class PdfError(ValueError):
+    """A PDF that cannot be read as a report; the message says why and what to do."""
+
+
+def pdf_text(data: bytes, seconds: float = SECONDS) -> str:
+    """The text of a PDF's pages, cleaned (see the module); raises PdfError."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        with _time_limit(seconds):
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not _opens_without_password(reader):
+                raise PdfError(
+                    "is encrypted with a password: save a copy without one (print to PDF, or "
+                    "remove the protection) and ingest that"
+                )
+            count = len(reader.pages)
+            if count > MAX_PAGES:
+                raise PdfError(f"has {count:,} pages, over the limit of {MAX_PAGES:,} for a report")
+            pages = [page.extract_text() or "" for page in reader.pages]
+    except PdfError:
+        raise
+    except TimeoutError as error:
+        raise PdfError(
+            f"took more than {seconds:.0f} s to read, the limit for a PDF: it may be damaged or "
+            "built to be slow; convert it to text elsewhere and ingest that"
+        ) from error
+    except RecursionError as error:
+        raise PdfError("is malformed (its objects nest too deeply to read)") from error
+    except FileNotDecryptedError as error:
+        raise PdfError("is encrypted: save a copy without a password and ingest that") from error
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise PdfError(
+            f"is damaged, truncated or malformed, and cannot be read as a PDF ({error})"
+        ) from error
+    if not any(page.strip() for page in pages):
+        raise PdfError(
+            "has no text layer: it looks like a scan. Run OCR (text recognition) on it outside "
+            "the warehouse and ingest the text file it gives"
+        )
+    return clean_pages(pages)
+
+
+def _opens_without_password(reader) -> bool:  # reader: pypdf.PdfReader
+    """Many PDFs are encrypted only to set permissions, with an empty user password."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # noqa: BLE001 (pypdf raises several kinds for unsupported encryption)
+        return False
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after seconds (only in a process's main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):  # noqa: ANN001, ARG001
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def clean_pages(pages: list[str]) -> str:
+    """One paragraph per line: repeated headers, footers and page numbers dropped, lines the
+    layout broke inside a sentence (within a page or across one) joined again."""
+    lines_by_page = [[_normal(line) for line in page.splitlines()] for page in pages]
+    lines_by_page = [[line for line in lines if line] for lines in lines_by_page]
+    running = _running_lines(lines_by_page)
+    body: list[str] = []
+    for lines in lines_by_page:
+        for position, line in enumerate(lines):
+            edge = position < 2 or position >= len(lines) - 2
+            if edge and (PAGE_NUMBER.match(line) or DIGITS.sub("#", line) in running):
+                continue
+            body.append(line)
+    full = _full_width(body)
+    paragraphs: list[str] = []
+    for line in body:
+        if paragraphs and _continues(paragraphs[-1], full):
+            paragraphs[-1] = _join(paragraphs[-1], line)
+        else:
+            paragraphs.append(line)
+    return "\n".join(paragraphs) + "\n"
+
+
+def _normal(line: str) -> str:
+    line = COMPATIBILITY.sub(lambda m: unicodedata.normalize("NFKC", m.group()), line)
+    return LAYOUT_SPACE.sub("", line).strip()
+
+
+def _running_lines(lines_by_page: list[list[str]]) -> set[str]:
+    """Lines (digits masked) at the top or bottom of most pages: headers and footers."""
+    if len(lines_by_page) < 2:
+        return set()
+    seen: Counter[str] = Counter()
+    for lines in lines_by_page:
+        edges = {DIGITS.sub("#", line) for line in lines[:2] + lines[-2:]}
+        seen.update(edges)
+    needed = max(2, int(0.6 * len(lines_by_page)))
+    return {line for line, count in seen.items() if count >= needed}
+
+
+def _full_width(lines: list[str]) -> int:
+    """The width of a full line of body text (long lines, the layout's measure)."""
+    widths = sorted(_width(line) for line in lines if len(line) > 10)
+    if not widths:
+        return 10**9
+    return int(statistics.quantiles(widths, n=10)[7]) if len(widths) >= 10 else widths[-1]
+
+
+def _continues(line: str, full: int) -> bool:
+    """A line that fills the measure and does not end a sentence goes on in the next line."""
+    return not line.endswith(SENTENCE_DONE) and _width(line) >= 0.85 * full
+
+
+def _join(left: str, right: str) -> str:
+    latin = re.search(r"[A-Za-z]$", left) and re.match(r"[A-Za-z]", right)  # not digits: 4|3%
+    return left + (" " if latin else "") + right
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
