@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from coopwh.changes import BuildChanges, last_build_log
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used from here too)
@@ -62,6 +63,7 @@ class BuildResult:
     waiting: dict[str, int] = field(default_factory=dict)  # figures to review, by report
     phases: Phases = field(default_factory=Phases)  # seconds and peak memory of each phase
     door_out: dict = field(default_factory=dict)  # the door out's verdict on the published copy
+    changes: BuildChanges | None = None  # what this build changed in the marts (meta.changes)
 
     @property
     def warnings(self) -> list[AuditOutcome]:
@@ -343,8 +345,7 @@ def _plan_audit_publish(
             "SELECT * FROM marts.audit_findings "
             "WHERE status IN ('warning', 'error') ORDER BY finding_id"
         ).to_dict("records")
-    with phases.phase("publish"):
-        published = publish(context, paths, audits)
+    published, changes = publish(context, paths, audits, phases)
     with phases.phase("quality report"):
         door_out = _quality_report(paths, validator, audits, findings, echo)
     waiting = context.fetchdf(
@@ -353,6 +354,7 @@ def _plan_audit_publish(
     result = BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
     result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
     result.door_out = door_out
+    result.changes = changes
     return result
 
 
@@ -380,6 +382,7 @@ def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> di
         validator.build_docs(),
         held_facts(paths.published_db),
         review_progress(paths.published_db),
+        last_build_log(paths.published_db),
     )
     echo(f"Quality report: {summary}")
     return door_out

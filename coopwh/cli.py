@@ -176,7 +176,42 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: coopwh validate",
     )
     validate.set_defaults(handler=_validate)
+
+    changes = verbs.add_parser(
+        "changes",
+        help="Show what builds changed in the marts: rows added, removed and changed.",
+        description="What the last build (or every build since one) changed in the marts, "
+        "compared with the build before it by each mart's grain: per mart the counts, then "
+        "the rows; a changed value shows both values and the sentences they came from. "
+        "Read from meta.changes in the published copy.",
+        epilog="examples: coopwh changes | coopwh changes --since 3 --mart facts | "
+        "coopwh changes --since 2026-11-01 --csv > changes.csv",
+    )
+    changes.add_argument(
+        "--since",
+        metavar="BUILD_ID|DATE",
+        help="every build after this build id, or from this date on (default: the last build)",
+    )
+    changes.add_argument("--mart", help="one mart only, e.g. facts or marts.growth_since_2016")
+    changes.add_argument("--csv", action="store_true", help="print every change row as CSV instead")
+    changes.set_defaults(handler=_changes)
     return parser
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from coopwh.changes import ChangesError, describe, read_log, write_csv
+
+    paths = resolve_paths(args.project, args.warehouse)
+    try:
+        log = read_log(paths.published_db, args.since, args.mart)
+    except ChangesError as error:
+        print(f"coopwh changes: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.csv:
+        write_csv(log)
+    else:
+        print(describe(log))
+    return EXIT_OK
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -279,7 +314,7 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_build_summary(result) -> None:  # result: coopwh.build.BuildResult
+def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.build.BuildResult
     print()
     if result.added or result.modified or result.removed:
         for label, names in (
@@ -307,6 +342,8 @@ def _print_build_summary(result) -> None:  # result: coopwh.build.BuildResult
             "see coopwh review export"
         )
     print(f"Published {result.published} in {result.seconds:.1f} s ({result.phases.describe()})")
+    if show_changes and result.changes:
+        print(result.changes.line())
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -445,7 +482,7 @@ def _ingest(args: argparse.Namespace) -> int:
     return _report_ingest(result)
 
 
-def _report_ingest(result) -> int:  # result: coopwh.ingest.IngestResult
+def _report_ingest(result, show_changes: bool = True) -> int:  # coopwh.ingest.IngestResult
     for outcome in result.quarantined:
         print(
             f"coopwh: {outcome.path.name}: {outcome.detail} (moved to quarantine)", file=sys.stderr
@@ -455,7 +492,7 @@ def _report_ingest(result) -> int:  # result: coopwh.ingest.IngestResult
     if result.build_error:
         print(f"coopwh: the build failed: {result.build_error}", file=sys.stderr)
     if result.build:
-        _print_build_summary(result.build)
+        _print_build_summary(result.build, show_changes)
     failed = result.quarantined or result.held_files or result.build_error
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -489,22 +526,28 @@ def _run(args: argparse.Namespace) -> int:
 
     code = EXIT_OK
     phases = Phases()
+    built = []  # the builds of this run, whose changes its summary ends with
     try:
         with build_lock(paths):
             files = waiting_files(paths)
             if files:
                 echo(f"{len(files)} new file(s) in {paths.inbox_dir}")
                 taken = ingest_locked(paths, files, echo, phases=phases)
-                code = _report_ingest(taken)
+                code = _report_ingest(taken, show_changes=False)
                 if taken.build:
                     phases.merge(taken.build.phases)
+                    built.append(taken.build)
             if not build_is_current(paths):
                 result = build_locked(paths, echo)
                 phases.merge(result.phases)
-                _print_build_summary(result)
+                _print_build_summary(result, show_changes=False)
+                built.append(result)
             with phases.phase("export"):
                 export(paths, paths.exports_dir, echo=echo)
             record_run(paths, phases)
+        for result in built:
+            if result.changes:
+                print(result.changes.line())
     except (BuildError, ExportError) as error:
         print(f"coopwh run: failed: {error}", file=sys.stderr)
         return EXIT_FAILED

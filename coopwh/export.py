@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from coopwh.changes import ChangesError, last_build_log, read_log, shown
 from coopwh.paths import Paths, read_only
 from coopwh.workbook import Column, Sheet, write_workbook
 
@@ -39,6 +40,8 @@ VOCABULARIES = {"units": "unit", "kinds": "kind", "qualifiers": "qualifier"}
 MAX_SHEET_FACTS = 50_000  # figures on a 全部数据 sheet; all of them go to a CSV beside it
 CHART_BARS = 60  # bars on the 增长图 chart
 COVER_REPORTS = 30  # reports the cover lists by name
+COVER_CHANGES = 20  # changed rows the cover lists (coopwh changes lists them all)
+EXPORTED = ".coopwh-export.json"  # in the output folder: the build the last export was made from
 CHECKS = {"pass": "通过", "fail": "不符", "not_checkable": "无法核对"}
 COVERS = {
     "township": "乡镇",
@@ -225,6 +228,7 @@ def export(
     with read_only(paths.published_db) as connection:
         provinces = read_warehouse(connection).provinces
     out_dir.mkdir(parents=True, exist_ok=True)
+    build_id, since = _since_last_export(paths.published_db, out_dir)
     jobs = [(None, NATIONAL), *provinces]
     workers = min(os.cpu_count() or 1, 2)
     written: list[Path] = []
@@ -232,17 +236,37 @@ def export(
         with ProcessPoolExecutor(max_workers=workers) as pool:
             paths_out = pool.map(
                 write_scope,
-                *zip(*[(paths.published_db, out_dir, c, n) for c, n in jobs], strict=True),
+                *zip(*[(paths.published_db, out_dir, c, n, since) for c, n in jobs], strict=True),
             )
             for number, path in enumerate(paths_out):
                 written.append(path)
                 echo(f"  [{number}/{len(provinces)}] {path}" if number else f"  {path}")
     else:
         for number, (code, name) in enumerate(jobs):
-            written.append(write_scope(paths.published_db, out_dir, code, name))
+            written.append(write_scope(paths.published_db, out_dir, code, name, since))
             echo(f"  [{number}/{len(provinces)}] {written[-1]}" if number else f"  {written[-1]}")
+    if build_id is not None:
+        (out_dir / EXPORTED).write_text(json.dumps({"build_id": build_id, "since": since}))
     echo(f"Wrote {len(written)} workbooks to {out_dir} in {time.perf_counter() - started:.1f} s")
     return written
+
+
+def _since_last_export(published_db: Path, out_dir: Path) -> tuple[int | None, int | None]:
+    """This build's id, and the build whose changes the covers start after: the one the last
+    export into out_dir was made from (exporting the same build again gives the same covers);
+    for a first export, the build before this one."""
+    log = last_build_log(published_db)
+    if log is None or not log.builds:
+        return None, None
+    build_id = log.builds[-1]["build_id"]
+    try:
+        last = json.loads((out_dir / EXPORTED).read_text())
+        exported, since = int(last["build_id"]), last.get("since")
+    except (OSError, ValueError, KeyError, TypeError):
+        return build_id, build_id - 1
+    if exported == build_id:
+        return build_id, since if isinstance(since, int) else build_id - 1
+    return build_id, min(exported, build_id - 1)
 
 
 def _door_out(paths: Paths) -> None:
@@ -386,10 +410,13 @@ def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
     return comments
 
 
-def write_scope(published_db: Path, out_dir: Path, code: str | None, name: str) -> Path:
+def write_scope(
+    published_db: Path, out_dir: Path, code: str | None, name: str, since: int | None = None
+) -> Path:
     """Write one workbook (the country's, or a province's) from the published copy. If its
     figures are more than a sheet should hold, the sheet lists the first MAX_SHEET_FACTS and
-    all of them go to a CSV beside the workbook, as the cover says."""
+    all of them go to a CSV beside the workbook, as the cover says. The cover lists the changes
+    to the scope made by the builds after build `since`."""
     with read_only(published_db) as connection:
         data = read_warehouse(connection)
         scope = read_scope(connection, data, code, name)
@@ -410,6 +437,7 @@ def write_scope(published_db: Path, out_dir: Path, code: str | None, name: str) 
         report_ids = scope.report_ids
     sheets = _sheets(data, scope, csv_path)
     cover = _cover(data, what, report_ids, scope, csv_path)
+    cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
     path = out_dir / f"{name}.xlsx"
     write_workbook(path, cover, sheets, data.built_at, _title(name))
     return path
@@ -571,6 +599,42 @@ def _review_line(data: Warehouse, reports: list[dict]) -> str:
     lines.append(
         "未经审阅的数字由程序从报告中读出（review_status 为 unreviewed），请对照原文使用。"
     )
+    return "\n".join(lines)
+
+
+def _changes_line(published_db: Path, since: int | None, code: str | None) -> str:
+    """The changes to this scope since the build the previous export was made from."""
+    if since is None:
+        return "尚无变化记录。"
+    try:
+        log = read_log(published_db, str(since), province=code)
+    except ChangesError:
+        return "尚无变化记录。"
+    builds = "、".join(str(b["build_id"]) for b in log.builds)
+    if not log.builds:
+        return f"自上次导出（第 {since} 次构建）以来没有新的构建。"
+    head = f"自上次导出（第 {since} 次构建）以来，第 {builds} 次构建"
+    counts = log.counts()
+    if not counts:
+        return head + "没有改变本范围的数据。"
+    total = {k: sum(c[k] for c in counts.values()) for k in ("added", "removed", "changed")}
+    lines = [
+        f"{head}：新增 {total['added']} 行，删除 {total['removed']} 行，修改 {total['changed']} 行"
+        f"（全部见 coopwh changes --since {since}）。"
+    ]
+    order = {"changed": 0, "removed": 1, "added": 2}
+    rows = sorted(log.rows, key=lambda r: order[r["change"]])
+    for row in rows[:COVER_CHANGES]:
+        if row["change"] == "changed":
+            lines.append(
+                f"修改 {row['mart']} {row['key']}：{row['column_name']} "
+                f"{shown(row['old_value'])} → {shown(row['new_value'])}"
+            )
+        else:
+            verb = "新增" if row["change"] == "added" else "删除"
+            lines.append(f"{verb} {row['mart']} {row['key']}")
+    if len(rows) > COVER_CHANGES:
+        lines.append(f"……及其他 {len(rows) - COVER_CHANGES} 行")
     return "\n".join(lines)
 
 

@@ -7,13 +7,16 @@ import json
 import os
 from pathlib import Path
 
+from coopwh.changes import BuildChanges, grains, keep_builds, record
 from coopwh.paths import Paths
+from coopwh.phases import Phases
 
 PUBLISHED_SCHEMAS = ("marts", "seeds")
 
 
-def publish(context, paths: Paths, audits: list) -> Path:  # context: sqlmesh.Context
-    """Write marts and seeds into warehouse/coopwh.duckdb.tmp, then rename it over the old copy.
+def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, BuildChanges]:
+    """Write marts and seeds into warehouse/coopwh.duckdb.tmp with what they changed against
+    the copy they replace (meta.changes), then rename it over the old copy.
 
     Readers with the old file open keep their snapshot; new readers get the new one. Nothing is
     half-written: the rename is atomic."""
@@ -24,18 +27,23 @@ def publish(context, paths: Paths, audits: list) -> Path:  # context: sqlmesh.Co
     target.parent.mkdir(parents=True, exist_ok=True)
     adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
     try:
-        for schema in PUBLISHED_SCHEMAS:
-            adapter.execute(f"CREATE SCHEMA published.{schema}")
-            for table, comment in _relations(adapter, schema):
-                adapter.execute(
-                    f'CREATE TABLE published.{schema}."{table}" AS SELECT * FROM {schema}."{table}"'
-                )
-                _copy_comments(adapter, schema, table, comment)
-        _write_build_info(adapter, audits)
+        with phases.phase("publish"):
+            for schema in PUBLISHED_SCHEMAS:
+                adapter.execute(f"CREATE SCHEMA published.{schema}")
+                for table, comment in _relations(adapter, schema):
+                    adapter.execute(
+                        f'CREATE TABLE published.{schema}."{table}" '
+                        f'AS SELECT * FROM {schema}."{table}"'
+                    )
+                    _copy_comments(adapter, schema, table, comment)
+            built_at = _write_build_info(adapter, audits)
+        with phases.phase("changes"):
+            previous = target if target.exists() else None
+            changes = record(adapter, previous, grains(context), keep_builds(context), built_at)
     finally:
         adapter.execute("DETACH published")
     os.replace(staging, target)
-    return target
+    return target, changes
 
 
 def _relations(adapter, schema: str) -> list[tuple[str, str | None]]:
@@ -63,7 +71,7 @@ def _copy_comments(adapter, schema: str, table: str, comment: str | None) -> Non
         )
 
 
-def _write_build_info(adapter, audits: list) -> None:
+def _write_build_info(adapter, audits: list) -> str:
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     summary = {
         "audits": len(audits),
@@ -95,6 +103,7 @@ def _write_build_info(adapter, audits: list) -> None:
         f"{first_line}, '(19|20)[0-9][0-9]', 0), '')) AS data_as_of, reports.text "
         "FROM raw.reports AS reports LEFT JOIN seeds.reports AS seeds USING (report_id)"
     )
+    return built_at
 
 
 def _quote(value: object) -> str:

@@ -7,6 +7,7 @@ import html
 import os
 from pathlib import Path
 
+from coopwh.changes import ChangeLog, shown
 from coopwh.quality import CheckResult
 
 STYLE = """
@@ -18,6 +19,7 @@ th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top
 th{background:#1f4e78;color:#fff}.pass{color:#1a7f37}.warning{color:#b35900;font-weight:bold}
 .fail{color:#c62828;font-weight:bold}.quote{color:#555;font-size:.9em}
 """
+CHANGES_SHOWN = 100  # change rows the page lists (coopwh changes lists them all)
 LABELS = {"pass": "通过 pass", "warning": "警告 warning", "fail": "失败 fail"}
 
 
@@ -29,9 +31,10 @@ def write_summary(
     docs: Path | None,
     held: list[dict] | None = None,
     progress: list[dict] | None = None,
+    changes: ChangeLog | None = None,
 ) -> Path:
     """Write the summary page to path and return it; held are the rows of marts.held_facts,
-    progress those of marts.review_progress."""
+    progress those of marts.review_progress, changes what the last build changed."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     held = held or []
     failed = sum(1 for a in audits if a.blocking and not a.passed) + sum(
@@ -54,6 +57,7 @@ def write_summary(
         parts.append(
             f"<p>Great Expectations 数据文档 Data Docs: <a href='{_e(link)}'>{_e(link)}</a></p>"
         )
+    parts += _changes_section(changes)
     parts.append("<h2>警告 Warnings</h2>")
     if warnings:
         parts.append(
@@ -146,6 +150,62 @@ def write_summary(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+def _changes_section(log: ChangeLog | None) -> list[str]:
+    """本次变化 What changed: per mart the rows added, removed and changed by the last build,
+    then the changed and removed rows (the values and their sentences) and the first added."""
+    parts = ["<h2>本次变化 What changed</h2>"]
+    if log is None or not log.builds:
+        return [*parts, "<p>尚无变化记录 No change log yet.</p>"]
+    build = log.builds[-1]
+    parts.append(
+        f"<p>第 {build['build_id']} 次构建与上一次成功构建相比 Build {build['build_id']} "
+        f"against the previous good build: {build['added']} 行新增 added, {build['removed']} "
+        f"行删除 removed, {build['changed']} 行修改 changed. "
+        "<code>coopwh changes</code> 列出全部 lists them all.</p>"
+    )
+    counts = log.counts()
+    if not counts:
+        return [*parts, "<p>数据集市无变化 No mart row changed.</p>"]
+    parts.append(
+        "<table><tr><th>集市 Mart</th><th>新增 Added</th><th>删除 Removed</th>"
+        "<th>修改 Changed</th></tr>"
+    )
+    for mart, c in counts.items():
+        parts.append(
+            f"<tr><td>marts.{_e(mart)}</td><td>{c['added']}</td><td>{c['removed']}</td>"
+            f"<td>{c['changed']}</td></tr>"
+        )
+    parts.append("</table>")
+    order = {"changed": 0, "removed": 1, "added": 2}
+    rows = sorted(log.rows, key=lambda r: order[r["change"]])[:CHANGES_SHOWN]
+    parts.append(
+        "<table><tr><th>集市 Mart</th><th>行 Row</th><th>变化 Change</th><th>列 Column</th>"
+        "<th>原值 Before</th><th>新值 Now</th><th>原文 Sentences</th></tr>"
+    )
+    for row in rows:
+        before, now = (
+            (shown(row["old_value"]), shown(row["new_value"]))
+            if row["change"] == "changed"
+            else ("", "")
+        )
+        sentences = "<br>".join(
+            f"{label}: {_e(text)}"
+            for label, text in (("原 before", row["old_sentence"]), ("新 now", row["new_sentence"]))
+            if text
+        )
+        where = f"{row['report_id']} @ {row['span_start']}" if row["report_id"] else ""
+        parts.append(
+            f"<tr><td>{_e(row['mart'])}</td><td>{_e(row['key'])}</td><td>{_e(row['change'])}"
+            f"</td><td>{_e(row['column_name'])}</td><td>{_e(before)}</td>"
+            f"<td>{_e(now)}</td><td class='quote'>{sentences}"
+            f"{'<br>' if sentences and where else ''}{_e(where)}</td></tr>"
+        )
+    parts.append("</table>")
+    if len(log.rows) > len(rows):
+        parts.append(f"<p>… 另有 {len(log.rows) - len(rows)} 行 more rows: coopwh changes</p>")
+    return parts
 
 
 def _e(value: object) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from coopwh.build import extract_reports, held_facts, read_reports, review_progress
+from coopwh.changes import last_build_log
 from coopwh.paths import Paths
 from coopwh.quality import (
     Validator,
@@ -61,6 +62,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
         validator.build_docs(),
         held,
         progress,
+        last_build_log(paths.published_db),
     )
     return not failed, summary
 
