@@ -399,20 +399,22 @@ class ChangesError(Exception):
 
 @dataclass
 class ChangeLog:
-    """Builds and their changes read from a published copy."""
+    """Builds and their changes read from a published copy: the counts of them all, and the
+    rows themselves (all, or the first few of each mart)."""
 
     builds: list[dict]
     rows: list[dict]
+    counts: dict[str, dict[str, int]]  # mart -> kind -> rows (a changed row counted once)
+    lines: dict[str, int]  # mart -> change rows (a changed row has one per column)
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Rows per mart and kind (a changed row counted once however many columns changed)."""
-        keys: dict[tuple[str, str], set] = {}
-        for row in self.rows:
-            keys.setdefault((row["mart"], row["change"]), set()).add((row["build_id"], row["key"]))
-        counts: dict[str, dict[str, int]] = {}
-        for (mart, kind), found in sorted(keys.items()):
-            counts.setdefault(mart, {k: 0 for k in KINDS})[kind] = len(found)
-        return counts
+    def first(self, count: int) -> list[dict]:
+        """The first rows across marts: changed ones, then removed, then added."""
+        order = {"changed": 0, "removed": 1, "added": 2}
+        return sorted(self.rows, key=lambda row: order[row["change"]])[:count]
+
+    def more(self, shown: int) -> int:
+        """How many rows there are beyond the first `shown`."""
+        return max(0, sum(self.lines.values()) - shown)
 
 
 def read_log(
@@ -420,9 +422,11 @@ def read_log(
     since: str | None = None,
     mart: str | None = None,
     province: str | None = None,
+    per_mart: int | None = None,
 ) -> ChangeLog:
     """The builds after `since` (a build id, or a date: builds from that day on; default: the
-    last build only) and their changes, optionally to one mart or about one province."""
+    last build only) and their changes, optionally to one mart or about one province; with
+    per_mart, only the first rows of each mart (changed, then removed, then added)."""
     if not published_db.exists():
         raise ChangesError(f"{published_db}: no published build yet (run coopwh build)")
     with read_only(published_db) as connection:
@@ -450,16 +454,33 @@ def read_log(
         if province:
             where.append("c.province_code = ?")
             parameters.append(province)
+        selected = f"FROM meta.changes AS c WHERE {' AND '.join(where)}"
+        counts: dict[str, dict[str, int]] = {}
+        lines: dict[str, int] = {}
+        for name, kind, keys, count in fetch(
+            "SELECT mart, change, COUNT(DISTINCT (build_id, key)), COUNT(*) "
+            f"{selected} GROUP BY ALL ORDER BY ALL",
+            parameters,
+        ).fetchall():
+            counts.setdefault(name, dict.fromkeys(KINDS, 0))[kind] = keys
+            lines[name] = lines.get(name, 0) + count
+        order = (
+            "c.mart, CASE c.change WHEN 'changed' THEN 0 WHEN 'removed' THEN 1 ELSE 2 END, "
+            "c.build_id, c.report_id, c.span_start, c.key, c.column_name"
+        )
+        first = (
+            ""
+            if per_mart is None
+            else (f"QUALIFY ROW_NUMBER() OVER (PARTITION BY c.mart ORDER BY {order}) <= {per_mart}")
+        )
         rows = _dicts(
             fetch(
                 "SELECT b.built_at, c.* FROM meta.changes AS c JOIN meta.builds AS b "
-                f"USING (build_id) WHERE {' AND '.join(where)} "
-                "ORDER BY c.mart, c.build_id, c.change, c.report_id, c.span_start, c.key, "
-                "c.column_name",
+                f"USING (build_id) WHERE {' AND '.join(where)} {first} ORDER BY {order}",
                 parameters,
             )
         )
-    return ChangeLog(builds, rows)
+    return ChangeLog(builds, rows, counts, lines)
 
 
 def _db(fetch) -> str:
@@ -496,7 +517,7 @@ def describe(log: ChangeLog, shown: int = SHOWN) -> str:
         f"{b['added']} added, {b['removed']} removed, {b['changed']} changed"
         for b in log.builds
     ]
-    counts = log.counts()
+    counts = log.counts
     if not counts:
         lines.append("No mart row changed.")
     by_mart: dict[str, list[dict]] = {}
@@ -507,8 +528,9 @@ def describe(log: ChangeLog, shown: int = SHOWN) -> str:
         lines += ["", f"marts.{mart}: " + ", ".join(f"{c[k]} {k}" for k in KINDS)]
         for row in rows[:shown]:
             lines += _describe_row(row)
-        if len(rows) > shown:
-            lines.append(f"  … and {len(rows) - shown} more (--csv gives them all)")
+        if log.lines[mart] > min(len(rows), shown):
+            more = log.lines[mart] - min(len(rows), shown)
+            lines.append(f"  … and {more} more (--csv gives them all)")
     return "\n".join(lines)
 
 
@@ -559,9 +581,10 @@ def write_csv(log: ChangeLog, out=None) -> None:
     writer.writerows(log.rows)
 
 
-def last_build_log(published_db: Path) -> ChangeLog | None:
-    """What the last build changed, or None when the copy has no change log."""
+def last_build_log(published_db: Path, per_mart: int | None = SHOWN) -> ChangeLog | None:
+    """What the last build changed (the first rows of each mart), or None when the copy has no
+    change log."""
     try:
-        return read_log(published_db)
+        return read_log(published_db, per_mart=per_mart)
     except ChangesError:
         return None

@@ -199,11 +199,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _changes(args: argparse.Namespace) -> int:
-    from coopwh.changes import ChangesError, describe, read_log, write_csv
+    from coopwh.changes import SHOWN, ChangesError, describe, read_log, write_csv
 
     paths = resolve_paths(args.project, args.warehouse)
     try:
-        log = read_log(paths.published_db, args.since, args.mart)
+        per_mart = None if args.csv else SHOWN
+        log = read_log(paths.published_db, args.since, args.mart, per_mart=per_mart)
     except ChangesError as error:
         print(f"coopwh changes: {error}", file=sys.stderr)
         return EXIT_FAILED

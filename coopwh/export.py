@@ -607,14 +607,14 @@ def _changes_line(published_db: Path, since: int | None, code: str | None) -> st
     if since is None:
         return "尚无变化记录。"
     try:
-        log = read_log(published_db, str(since), province=code)
+        log = read_log(published_db, str(since), province=code, per_mart=COVER_CHANGES)
     except ChangesError:
         return "尚无变化记录。"
     builds = "、".join(str(b["build_id"]) for b in log.builds)
     if not log.builds:
         return f"自上次导出（第 {since} 次构建）以来没有新的构建。"
     head = f"自上次导出（第 {since} 次构建）以来，第 {builds} 次构建"
-    counts = log.counts()
+    counts = log.counts
     if not counts:
         return head + "没有改变本范围的数据。"
     total = {k: sum(c[k] for c in counts.values()) for k in ("added", "removed", "changed")}
@@ -622,9 +622,8 @@ def _changes_line(published_db: Path, since: int | None, code: str | None) -> st
         f"{head}：新增 {total['added']} 行，删除 {total['removed']} 行，修改 {total['changed']} 行"
         f"（全部见 coopwh changes --since {since}）。"
     ]
-    order = {"changed": 0, "removed": 1, "added": 2}
-    rows = sorted(log.rows, key=lambda r: order[r["change"]])
-    for row in rows[:COVER_CHANGES]:
+    rows = log.first(COVER_CHANGES)
+    for row in rows:
         if row["change"] == "changed":
             lines.append(
                 f"修改 {row['mart']} {row['key']}：{row['column_name']} "
@@ -633,8 +632,8 @@ def _changes_line(published_db: Path, since: int | None, code: str | None) -> st
         else:
             verb = "新增" if row["change"] == "added" else "删除"
             lines.append(f"{verb} {row['mart']} {row['key']}")
-    if len(rows) > COVER_CHANGES:
-        lines.append(f"……及其他 {len(rows) - COVER_CHANGES} 行")
+    if log.more(len(rows)):
+        lines.append(f"……及其他 {log.more(len(rows))} 行")
     return "\n".join(lines)
 
 

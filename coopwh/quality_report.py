@@ -165,7 +165,7 @@ def _changes_section(log: ChangeLog | None) -> list[str]:
         f"行删除 removed, {build['changed']} 行修改 changed. "
         "<code>coopwh changes</code> 列出全部 lists them all.</p>"
     )
-    counts = log.counts()
+    counts = log.counts
     if not counts:
         return [*parts, "<p>数据集市无变化 No mart row changed.</p>"]
     parts.append(
@@ -178,8 +178,7 @@ def _changes_section(log: ChangeLog | None) -> list[str]:
             f"<td>{c['changed']}</td></tr>"
         )
     parts.append("</table>")
-    order = {"changed": 0, "removed": 1, "added": 2}
-    rows = sorted(log.rows, key=lambda r: order[r["change"]])[:CHANGES_SHOWN]
+    rows = log.first(CHANGES_SHOWN)
     parts.append(
         "<table><tr><th>集市 Mart</th><th>行 Row</th><th>变化 Change</th><th>列 Column</th>"
         "<th>原值 Before</th><th>新值 Now</th><th>原文 Sentences</th></tr>"
@@ -203,8 +202,8 @@ def _changes_section(log: ChangeLog | None) -> list[str]:
             f"{'<br>' if sentences and where else ''}{_e(where)}</td></tr>"
         )
     parts.append("</table>")
-    if len(log.rows) > len(rows):
-        parts.append(f"<p>… 另有 {len(log.rows) - len(rows)} 行 more rows: coopwh changes</p>")
+    if log.more(len(rows)):
+        parts.append(f"<p>… 另有 {log.more(len(rows))} 行 more rows: coopwh changes</p>")
     return parts
 
 
