@@ -25,7 +25,7 @@ from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used fr
     record_status,
 )
 from loaders.extract import Extraction, extract
-from loaders.raw import manifest, report_text, stored_hashes, write_reports
+from loaders.raw import RAW_TABLES, manifest, report_text, stored_hashes, write_reports
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
@@ -109,7 +109,7 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
     from coopwh.console import QuietConsole
 
     set_console(console or QuietConsole())
-    return Context(paths=str(paths.project))
+    return Context(paths=str(paths.project), gateway="postgres" if paths.on_server else None)
 
 
 def build(paths: Paths, echo: Echo = print, force: bool = False) -> BuildResult:
@@ -205,6 +205,12 @@ def _build(
             ).hexdigest()
     finally:
         connection.close()
+    if paths.on_server and (force or raw_state != last_good_raw):
+        from coopwh import server
+
+        echo("Loading raw.* onto the server …")
+        with phases.phase("load"):
+            server.push_raw(paths.build_db, RAW_TABLES)
     if changed:
         counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:10])
         more = f", and {len(changed) - 10} more" if len(changed) > 10 else ""
@@ -470,7 +476,7 @@ def _audit(context, adapter, snapshot, by_name) -> list[AuditOutcome]:
         examples: list[dict] = []
         if result.count and result.query is not None:
             sql = result.query.sql(dialect="duckdb")
-            examples = adapter.fetchdf(f"SELECT * FROM ({sql}) LIMIT 5").to_dict("records")
+            examples = adapter.fetchdf(f"SELECT * FROM ({sql}) AS failing LIMIT 5").to_dict("records")
         mine.append(
             AuditOutcome(
                 audit=result.audit.name,
@@ -520,7 +526,7 @@ def _describe_plan_failure(context, console, error: Exception) -> str:
     outcomes = []
     for audit_error in audit_errors:
         sql = audit_error.sql(dialect="duckdb")
-        examples = context.engine_adapter.fetchdf(f"SELECT * FROM ({sql}) LIMIT 5")
+        examples = context.engine_adapter.fetchdf(f"SELECT * FROM ({sql}) AS failing LIMIT 5")
         outcomes.append(
             AuditOutcome(
                 audit=audit_error.audit_name,

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from coopwh.paths import resolve_paths
+from coopwh.paths import GATEWAYS, Paths, resolve_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -30,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
         "--project", help="project directory (default: the one holding config.yaml)"
     )
     parser.add_argument("--warehouse", help="warehouse directory (default: <project>/warehouse)")
+    parser.add_argument(
+        "--gateway",
+        choices=GATEWAYS,
+        help="where the warehouse lives: local, the embedded DuckDB file (default), or postgres, "
+        "a shared server reached through PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE "
+        "(default: $COOPWH_GATEWAY, else local)",
+    )
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = verbs.add_parser(
@@ -200,12 +207,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _changes(args: argparse.Namespace) -> int:
     from coopwh.changes import SHOWN, ChangesError, describe, read_log, write_csv
+    from coopwh.status import BuildError
 
-    paths = resolve_paths(args.project, args.warehouse)
     try:
+        paths = _readers_copy(args)
         per_mart = None if args.csv else SHOWN
         log = read_log(paths.published_db, args.since, args.mart, per_mart=per_mart)
-    except ChangesError as error:
+    except (ChangesError, BuildError) as error:
         print(f"coopwh changes: {error}", file=sys.stderr)
         return EXIT_FAILED
     if args.csv:
@@ -213,6 +221,25 @@ def _changes(args: argparse.Namespace) -> int:
     else:
         print(describe(log))
     return EXIT_OK
+
+
+def _paths(args: argparse.Namespace) -> Paths:
+    return resolve_paths(args.project, args.warehouse, args.gateway)
+
+
+def _readers_copy(args: argparse.Namespace) -> Paths:
+    """The paths of a command that reads the published copy; on a server, the copy there is
+    fetched first (into warehouse/postgres/coopwh.duckdb), in one consistent snapshot."""
+    paths = _paths(args)
+    if paths.on_server:
+        from coopwh import server
+
+        if not server.pull_published(paths.published_db):
+            raise server.ServerError(
+                f"the server's database {server.databases()[0]} has no published warehouse "
+                "yet; run coopwh build --gateway postgres"
+            )
+    return paths
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -225,7 +252,7 @@ def _review_export(args: argparse.Namespace) -> int:
 
     from coopwh.review import ReviewError, export_sheet
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     out = Path(args.out or "review.xlsx")
     try:
         count = export_sheet(paths, out, args.report)
@@ -244,7 +271,7 @@ def _review_apply(args: argparse.Namespace) -> int:
     from coopwh.build import BuildError, build_lock, build_locked
     from coopwh.review import ReviewError, apply_sheet, backup
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     path = Path(args.path)
     if not path.is_file():
         print(f"coopwh review apply: no such file: {path}", file=sys.stderr)
@@ -285,14 +312,14 @@ def _review_apply(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from coopwh.status import describe
 
-    print(describe(resolve_paths(args.project, args.warehouse)))
+    print(describe(_paths(args)))
     return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
     from coopwh.status import BuildError, build_is_current, build_lock, last_build_status
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     try:
         with build_lock(paths):
             if not args.force and build_is_current(paths):
@@ -349,11 +376,17 @@ def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.b
 
 def _sql(args: argparse.Namespace) -> int:
     from coopwh.query import QueryError, format_table, run_query
+    from coopwh.status import BuildError
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     try:
-        columns, rows = run_query(paths, args.query)
-    except QueryError as error:
+        if paths.on_server:
+            from coopwh import server
+
+            columns, rows = server.query(args.query)
+        else:
+            columns, rows = run_query(paths, args.query)
+    except (QueryError, BuildError) as error:
         print(f"coopwh sql: {error}", file=sys.stderr)
         return EXIT_FAILED
     if not columns:
@@ -373,17 +406,18 @@ def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from coopwh.export import ExportError, export
+    from coopwh.status import BuildError
 
-    paths = resolve_paths(args.project, args.warehouse)
-    out_dir = Path(args.out) if args.out else paths.project / "exports"
     try:
+        paths = _readers_copy(args)
+        out_dir = Path(args.out) if args.out else paths.project / "exports"
         export(
             paths,
             out_dir,
             echo=lambda m: print(m, flush=True),
             allow_failed=args.allow_failed_build,
         )
-    except ExportError as error:
+    except (ExportError, BuildError) as error:
         print(f"coopwh export: refused: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
@@ -399,7 +433,7 @@ def _extract(args: argparse.Namespace) -> int:
     from loaders.reference import load_gazetteer
     from loaders.reports import ReportError, read_report
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     path = Path(args.path)
     try:
         report = read_report(path)
@@ -449,7 +483,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from coopwh.build import BuildError
     from coopwh.ingest import ingest
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     files = [Path(p) for p in args.paths]
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
@@ -499,9 +533,14 @@ def _report_ingest(result, show_changes: bool = True) -> int:  # coopwh.ingest.I
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from coopwh.status import BuildError
     from coopwh.validate import validate
 
-    paths = resolve_paths(args.project, args.warehouse)
+    try:
+        paths = _readers_copy(args)
+    except BuildError as error:
+        print(f"coopwh validate: {error}", file=sys.stderr)
+        return EXIT_FAILED
     ok, summary = validate(paths, echo=lambda m: print(m, flush=True))
     print(f"Quality report: {summary}")
     return EXIT_OK if ok else EXIT_FAILED
@@ -510,7 +549,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from coopwh.status import build_is_current, waiting_files
 
-    paths = resolve_paths(args.project, args.warehouse)
+    paths = _paths(args)
     if not waiting_files(paths) and build_is_current(paths):
         print("coopwh run: nothing new")
         return EXIT_OK

@@ -19,8 +19,17 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     the copy they replace (meta.changes), then rename it over the old copy.
 
     Readers with the old file open keep their snapshot; new readers get the new one. Nothing is
-    half-written: the rename is atomic."""
+    half-written: the rename is atomic. On a server the marts come from the server into a
+    local DuckDB copy, compared there with the server's current copy, and go back to the server
+    (coopwh.server), swapped in before the local copy is."""
     adapter = context.engine_adapter
+    if paths.on_server:
+        from coopwh import server
+
+        with phases.phase("publish"):
+            adapter = _Local(server.pull_build(adapter))
+            if not server.pull_published(paths.published_db):  # readers' copy: the previous
+                paths.published_db.unlink(missing_ok=True)
     target = paths.published_db
     staging = target.with_name(target.name + ".tmp")
     staging.unlink(missing_ok=True)
@@ -42,8 +51,24 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
             changes = record(adapter, previous, grains(context), keep_builds(context), built_at)
     finally:
         adapter.execute("DETACH published")
+    if paths.on_server:
+        with phases.phase("publish"):
+            server.push_published(staging)
     os.replace(staging, target)
     return target, changes
+
+
+class _Local:
+    """What publishing uses of SQLMesh's engine adapter, on a DuckDB connection of our own."""
+
+    def __init__(self, connection) -> None:
+        self.cursor = connection
+
+    def execute(self, sql: str) -> None:
+        self.cursor.execute(sql)
+
+    def fetchall(self, sql: str) -> list[tuple]:
+        return self.cursor.execute(sql).fetchall()
 
 
 def _relations(adapter, schema: str) -> list[tuple[str, str | None]]:

@@ -19,7 +19,8 @@ class BuildError(Exception):
 
 @contextmanager
 def build_lock(paths: Paths) -> Iterator[None]:
-    """Hold the warehouse's build lock, or fail at once if another build holds it."""
+    """Hold the warehouse's build lock, or fail at once if another build holds it (on a
+    server, the server's lock too: builds from two machines never overlap)."""
     paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(paths.lock_file, "w") as handle:
         try:
@@ -29,7 +30,13 @@ def build_lock(paths: Paths) -> Iterator[None]:
                 f"another build is running on {paths.warehouse}; wait for it to finish"
             ) from error
         try:
-            yield
+            if paths.on_server:
+                from coopwh import server
+
+                with server.build_lock():
+                    yield
+            else:
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

@@ -31,7 +31,7 @@ WITH curated_relations AS (
   SELECT
     *
   FROM curated_relations
-  UNION ALL BY NAME
+  UNION ALL
   SELECT
     extracted.*
   FROM extracted_relations AS extracted
@@ -109,7 +109,7 @@ WITH curated_relations AS (
     END AS stated_value,
     0.5 /* Half a unit of the last printed digit: 71% allows 70.5 to 71.5 */ / POWER(
       10,
-      COALESCE(LENGTH(REGEXP_EXTRACT(COALESCE(share_text, change_text), '\.(\d+)', 1)), 0)
+      COALESCE(LENGTH(@REGEXP_GROUP(COALESCE(share_text, change_text), '\.(\d+)')), 0)
     ) AS tolerance
   FROM resolved
 )

@@ -57,7 +57,7 @@ WITH curated AS (
 SELECT
   *
 FROM curated
-UNION ALL BY NAME
+UNION ALL
 SELECT
   *
 FROM extracted_without_curated

@@ -12,7 +12,7 @@ WITH pooled_funds AS (
   SELECT
     fund_id,
     fund_name,
-    UNNEST(STR_SPLIT(member_fund_ids, ';')) AS member_fund_id
+    UNNEST(REGEXP_SPLIT_TO_ARRAY(member_fund_ids, ';')) AS member_fund_id
   FROM seeds.funds
   WHERE
     COALESCE(member_fund_ids, '') <> ''

@@ -90,7 +90,7 @@ WITH facts AS (
   SELECT
     *
   FROM stated_growth
-  UNION ALL BY NAME
+  UNION ALL
   SELECT
     *
   FROM growth_from_before_and_after
