@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/coopwh: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,postgres]'
 	touch $@
 
 build: $(BIN)/coopwh  ## set up and build the warehouse into warehouse/

@@ -64,6 +64,7 @@ class BuildResult:
     phases: Phases = field(default_factory=Phases)  # seconds and peak memory of each phase
     door_out: dict = field(default_factory=dict)  # the door out's verdict on the published copy
     changes: BuildChanges | None = None  # what this build changed in the marts (meta.changes)
+    where: str = ""  # where it was published, when not (only) the local file
 
     @property
     def warnings(self) -> list[AuditOutcome]:
@@ -142,7 +143,11 @@ def build_locked(
     except BuildError as error:
         record_status(paths, "failed", str(error), signature)
         raise
-    published = f"published {result.published}"
+    if paths.on_server:
+        from coopwh.server import databases
+
+        result.where = f"the server's database {databases()[0]} (local copy: {result.published})"
+    published = f"published {result.where or result.published}"
     record_status(
         paths,
         "ok",
@@ -475,8 +480,10 @@ def _audit(context, adapter, snapshot, by_name) -> list[AuditOutcome]:
             continue
         examples: list[dict] = []
         if result.count and result.query is not None:
-            sql = result.query.sql(dialect="duckdb")
-            examples = adapter.fetchdf(f"SELECT * FROM ({sql}) AS failing LIMIT 5").to_dict("records")
+            sql = result.query.sql(dialect=adapter.dialect)
+            examples = adapter.fetchdf(f"SELECT * FROM ({sql}) AS failing LIMIT 5").to_dict(
+                "records"
+            )
         mine.append(
             AuditOutcome(
                 audit=result.audit.name,
@@ -525,7 +532,7 @@ def _describe_plan_failure(context, console, error: Exception) -> str:
         return f"the plan failed: {error}; readers still see the last good build"
     outcomes = []
     for audit_error in audit_errors:
-        sql = audit_error.sql(dialect="duckdb")
+        sql = audit_error.sql(dialect=context.engine_adapter.dialect)
         examples = context.engine_adapter.fetchdf(f"SELECT * FROM ({sql}) AS failing LIMIT 5")
         outcomes.append(
             AuditOutcome(

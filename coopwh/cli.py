@@ -369,7 +369,8 @@ def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.b
             f"Figures waiting for review: {sum(result.waiting.values())} ({counts}); "
             "see coopwh review export"
         )
-    print(f"Published {result.published} in {result.seconds:.1f} s ({result.phases.describe()})")
+    where = result.where or result.published
+    print(f"Published to {where} in {result.seconds:.1f} s ({result.phases.describe()})")
     if show_changes and result.changes:
         print(result.changes.line())
 

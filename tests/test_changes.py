@@ -16,8 +16,9 @@ from loaders.revisions import offset_map
 from tests.conftest import NEW_REPORT, coopwh
 
 NEW_ID = NEW_REPORT.stem
-OLD_FIGURE, NEW_FIGURE = "分别增长58%和47%", "分别增长58.5%和47%"  # a longer figure: later offsets move
-OLD_LEVEL, NEW_LEVEL = "销售总额达到12.6亿元", "销售总额达到12.9亿元"  # 昌黎 (河北)
+# a longer figure, so later offsets move; and a level of 昌黎 (河北)
+OLD_FIGURE, NEW_FIGURE = "分别增长58%和47%", "分别增长58.5%和47%"
+OLD_LEVEL, NEW_LEVEL = "销售总额达到12.6亿元", "销售总额达到12.9亿元"
 
 
 def query(project: Path, sql: str) -> list[tuple]:
@@ -47,7 +48,8 @@ def history(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> di
     assert coopwh(project, "export").returncode == 0
     ingest(project, NEW_REPORT.name, NEW_REPORT.read_text(encoding="utf-8"))
     added = changes(project)
-    facts_after_new = query(project, f"SELECT fact_id FROM marts.facts WHERE report_id = '{NEW_ID}'")
+    new_facts = f"SELECT fact_id FROM marts.facts WHERE report_id = '{NEW_ID}'"
+    facts_after_new = query(project, new_facts)
     assert coopwh(project, "export").returncode == 0
     revised = NEW_REPORT.read_text(encoding="utf-8")
     revised = revised.replace(OLD_FIGURE, NEW_FIGURE).replace(OLD_LEVEL, NEW_LEVEL)
