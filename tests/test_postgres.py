@@ -225,18 +225,19 @@ def test_a_query_during_a_rebuild_finishes_on_one_whole_build(on_server: Path, s
         while building.is_set():
             short.extend(server_rows(server, both, user="analyst"))
 
-    (on_server / "reports" / NEW_REPORT.name).write_text(
-        NEW_REPORT.read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    inbox = on_server / "reports" / "inbox"
+    inbox.mkdir(exist_ok=True)
+    (inbox / NEW_REPORT.name).write_text(NEW_REPORT.read_text(encoding="utf-8"), encoding="utf-8")
     building.set()
     threads = [threading.Thread(target=long_reader), threading.Thread(target=poller)]
     for thread in threads:
         thread.start()
-    result = run(on_server, server, "build")
+    result = run(on_server, server, "run")  # the scheduled job: inbox, build, workbooks
     building.clear()
     for thread in threads:
         thread.join()
     assert result.returncode == 0, result.stderr
+    assert (on_server / "exports" / "河北省.xlsx").exists()
     new = server_rows(server, both)[0]
     assert new[1] > old[1]  # the new report's figures
     assert long == [old]  # it started on the old build and finished on it
