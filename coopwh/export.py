@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
+import codecs
 import datetime as dt
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from coopwh.changes import ChangesError, last_build_log, read_log, shown
 from coopwh.paths import Paths, read_only
-from coopwh.workbook import Column, Sheet, write_workbook
+from coopwh.workbook import FORMULA_STARTS, Column, Sheet, write_workbook
 
 Echo = Callable[[str], None]
 NATIONAL = "全国"
@@ -423,7 +424,7 @@ def write_scope(
         csv_path = None
         if scope.facts_total > len(scope.facts):
             csv_path = out_dir / f"{name}-全部数据.csv"
-            _write_all_facts(connection, data, code, csv_path)
+            _write_all_facts(connection, code, csv_path)
     if code is None:
         what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
         if scope.others:
@@ -443,30 +444,53 @@ def write_scope(
     return path
 
 
-def _write_all_facts(connection, data: Warehouse, code: str | None, path: Path) -> None:
+def _write_all_facts(connection, code: str | None, path: Path) -> None:
     """Every figure of the scope, with the columns of the 全部数据 sheet, as CSV (UTF-8 with a
-    byte-order mark, so Excel reads the Chinese)."""
-    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
-    cursor = connection.execute(
-        f"SELECT * FROM marts.facts WHERE {where} ORDER BY report_id, span_start, subject_id",
+    byte-order mark, so Excel reads the Chinese), written by DuckDB in one query: the labels
+    are joined in, and text that Excel would take for a formula gets a leading apostrophe."""
+    where, parameters = ("TRUE", []) if code is None else ("f.province_code = ?", [code])
+    columns = ", ".join(f'{_csv_expression(column)} AS "{column.zh}"' for column in FACTS)
+    body = path.with_name(path.name + ".body")
+    connection.execute(
+        f"COPY (SELECT {columns} FROM marts.facts AS f "
+        "LEFT JOIN seeds.kinds AS k ON k.kind = f.kind "
+        "LEFT JOIN seeds.units AS u ON u.unit = f.unit "
+        "LEFT JOIN seeds.qualifiers AS q ON q.qualifier = f.qualifier "
+        f"WHERE {where} ORDER BY f.report_id, f.span_start, f.subject_id) "
+        f"TO '{_literal(body)}' (FORMAT csv, HEADER)",
         parameters,
     )
-    names = [column[0] for column in cursor.description]
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([column.zh for column in FACTS])
-        while batch := cursor.fetchmany(10_000):
-            for values in batch:
-                row = _fact_row(data, dict(zip(names, values, strict=True)))
-                writer.writerow([_csv_cell(row.get(column.key)) for column in FACTS])
+    with open(body, "rb") as source, open(temporary, "wb") as target:
+        target.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(source, target, 1 << 20)
+    body.unlink()
     temporary.replace(path)
 
 
-def _csv_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value  # never a formula when Excel opens it
-    return "" if value is None else value
+def _csv_expression(column: Column) -> str:
+    """The SQL of one column of the facts CSV: what _fact_row gives the sheet."""
+    labelled = {
+        "level_zh": _case("f.subject_level", LEVELS),
+        "review_status_zh": _case("f.review_status", REVIEW_STATUSES),
+        "kind_zh": "COALESCE(k.name_zh, f.kind)",
+        "unit_zh": "COALESCE(u.name_zh, f.unit)",
+        "qualifier_zh": "COALESCE(q.name_zh, f.qualifier)",
+    }
+    sql = labelled.get(column.key, f"f.{column.key}")
+    if column.fmt in ("text", "sentence"):  # never a formula when Excel opens it
+        starts = ", ".join(f"'{start}'" for start in FORMULA_STARTS)
+        sql = f"CASE WHEN left({sql}, 1) IN ({starts}) THEN '''' || {sql} ELSE {sql} END"
+    return sql
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _case(column: str, names: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in names.items())
+    return f"CASE {column} {whens} ELSE {column} END"
 
 
 def _title(scope: str) -> str:

@@ -1,37 +1,51 @@
-"""Write one Excel workbook: readable sheets, formatted numbers, safe text, fixed metadata."""
+"""Write one Excel workbook: readable sheets, formatted numbers, safe text, fixed metadata.
+
+The export streams its workbooks with XlsxWriter (constant memory: each row is written out as
+it comes, so memory stays flat however many rows). The review sheet, which is read back, is
+made with openpyxl; the helpers it shares are at the end."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import decimal
 import unicodedata
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
+import xlsxwriter
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=16)
-BOLD = Font(bold=True)
-NOTE_FONT = Font(italic=True, color="595959")
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+HEADER_COLOR = "#1F4E78"
 MAX_WIDTH = 40
 WIDTH_SAMPLE = 2_000  # rows measured to size a column
 SENTENCE_WIDTH = 60
 COVER_WIDTH = 100
 LINE_HEIGHT = 15  # points per line of wrapped text
 SCALES = {"wan": 10_000, "yi": 100_000_000}  # yuan shown in 万元 and 亿元
+NUMBER_FORMATS = {
+    "wan": "#,##0.00##",
+    "yi": "#,##0.00##",
+    "yuan": "#,##0",
+    "int": "#,##0",
+}
+CM = 37.8  # pixels per centimetre of a chart
+STYLES = {
+    "title": {"bold": True, "font_size": 16},
+    "label": {"bold": True, "valign": "top"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "note": {"italic": True, "font_color": "#595959"},
+    "header": {
+        "bold": True,
+        "font_color": "#FFFFFF",
+        "bg_color": HEADER_COLOR,
+        "pattern": 1,
+        "text_wrap": True,
+        "valign": "vcenter",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -61,130 +75,126 @@ class Sheet:
     descriptions: dict[str, str] | None = None  # column key -> description (the mart's comment)
 
 
+class _Formats:
+    """The workbook's cell formats, made once each: by style name or by number format."""
+
+    def __init__(self, book) -> None:
+        self.book = book
+        self.made: dict[tuple, object] = {}
+
+    def get(self, style: str = "", number: str = "", quote: bool = False):
+        key = (style, number, quote)
+        if key not in self.made:
+            properties = dict(STYLES.get(style, {}))
+            if number:
+                properties["num_format"] = number
+            if quote:
+                properties["quote_prefix"] = True  # formula-like text stays text when edited
+            self.made[key] = self.book.add_format(properties)
+        return self.made[key]
+
+
 def write_workbook(
     path: Path, cover: list[tuple[str, str]], sheets: list[Sheet], built_at: dt.datetime, title: str
 ) -> None:
-    """Write the workbook to path (via a temporary file), streaming its rows (openpyxl's
-    write-only mode: memory stays flat however many rows), with fixed properties and zip
-    times."""
-    workbook = Workbook(write_only=True)
-    _stream_cover(workbook.create_sheet("封面"), title, cover)
-    for sheet in sheets:
-        _stream_table(workbook.create_sheet(sheet.title), sheet)
-    _stream_table(workbook.create_sheet("字段说明"), _dictionary(sheets))
-    properties = workbook.properties
-    properties.creator = "coopwh"
-    properties.lastModifiedBy = "coopwh"
-    properties.title = title
-    properties.created = properties.modified = built_at
+    """Write the workbook to path (via a temporary file), row by row, with fixed properties:
+    the same warehouse gives the same bytes (XlsxWriter stamps every zip entry with a fixed
+    time, and the document's dates are the build's)."""
     temporary = path.with_name(path.name + ".tmp")
-    workbook.save(temporary)
-    _fix_zip_times(temporary, built_at)
+    book = xlsxwriter.Workbook(
+        str(temporary),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "use_zip64": True,
+        },
+    )
+    book.set_properties(
+        {"title": title, "author": "coopwh", "created": built_at.replace(tzinfo=None)}
+    )
+    formats = _Formats(book)
+    _write_cover(book.add_worksheet("封面"), formats, title, cover)
+    for sheet in [*sheets, _dictionary(sheets)]:
+        _write_table(book, book.add_worksheet(sheet.title), formats, sheet)
+    book.close()
     temporary.replace(path)
 
 
-def set_text(cell, value: str) -> None:  # cell: openpyxl Cell
-    """Write text that is never taken for a formula (=, +, - or @ first stays text)."""
-    cell.value = value
-    if value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+def _write_cover(sheet, formats: _Formats, title: str, lines: list[tuple[str, str]]) -> None:
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, COVER_WIDTH)
+    _print_setup(sheet, repeat_header=False)
+    sheet.write_string(0, 0, title, formats.get("title"))
+    for row, (label, text) in enumerate(lines, start=2):
+        sheet.set_row(row, LINE_HEIGHT * text_lines(text, COVER_WIDTH))
+        _text(sheet, row, 0, label, formats, "label")
+        _text(sheet, row, 1, text, formats, "wrap")
 
 
-def write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> None:
-    """A cover sheet (of a workbook in normal mode): a title, then label and text rows."""
-    sheet["A1"].value = title
-    sheet["A1"].font = TITLE_FONT
-    for row, (label, text) in enumerate(lines, start=3):
-        label_cell = sheet.cell(row=row, column=1)
-        set_text(label_cell, label)
-        label_cell.font = Font(bold=True)
-        label_cell.alignment = Alignment(vertical="top")
-        text_cell = sheet.cell(row=row, column=2)
-        set_text(text_cell, text)
-        text_cell.alignment = WRAP
-        sheet.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, COVER_WIDTH)
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = COVER_WIDTH
-    print_setup(sheet, repeat_header=False)
-
-
-def _stream_cover(sheet, title: str, lines: list[tuple[str, str]]) -> None:
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = COVER_WIDTH
-    print_setup(sheet, repeat_header=False)
-    sheet.append([_cell(sheet, title, font=TITLE_FONT)])
-    sheet.append([])
-    for row, (label, text) in enumerate(lines, start=3):
-        sheet.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, COVER_WIDTH)
-        label_cell = _cell(sheet, label, font=BOLD, alignment=TOP)
-        sheet.append([label_cell, _cell(sheet, text, alignment=WRAP)])
-
-
-def _cell(sheet, value: object, **style) -> WriteOnlyCell:
-    """A cell of a write-only sheet; text that looks like a formula stays text."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _stream_table(sheet, spec: Sheet) -> None:
-    """A table sheet, streamed: widths, frozen filterable header, print setup, then the rows."""
-    for index, width in enumerate(_widths(spec), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    last_row = max(len(spec.rows) + 1, 1)
-    sheet.freeze_panes = "A2"
+def _write_table(book, sheet, formats: _Formats, spec: Sheet) -> None:
+    """A table sheet: widths, frozen filterable header, print setup, then the rows."""
+    for index, width in enumerate(_widths(spec)):
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(1, 0)
     if spec.rows:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
-    print_setup(sheet, repeat_header=True)
-    header = [
-        _cell(sheet, column.zh, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN)
-        for column in spec.columns
-    ]
-    sheet.append(header)
+        sheet.autofilter(0, 0, len(spec.rows), len(spec.columns) - 1)
+    _print_setup(sheet, repeat_header=True)
+    for index, column in enumerate(spec.columns):
+        sheet.write_string(0, index, column.zh, formats.get("header"))
     wrapped = [column.key for column in spec.columns if column.fmt == "sentence"]
-    for number, row in enumerate(spec.rows, start=2):
+    for number, row in enumerate(spec.rows, start=1):
         if wrapped:
             lines = max(text_lines(str(row.get(key) or ""), SENTENCE_WIDTH) for key in wrapped)
             if lines > 1:
-                sheet.row_dimensions[number].height = LINE_HEIGHT * lines
-        sheet.append([_value(sheet, row, column) for column in spec.columns])
+                sheet.set_row(number, LINE_HEIGHT * lines)
+        for index, column in enumerate(spec.columns):
+            _write_value(sheet, number, index, row, column, formats)
     if spec.note:
-        sheet.append([])
-        sheet.append([_cell(sheet, spec.note, font=NOTE_FONT)])
+        _text(sheet, len(spec.rows) + 2, 0, spec.note, formats, "note")
     if spec.chart and spec.rows:
-        _add_chart(sheet, spec, last_row)
+        _add_chart(book, sheet, spec)
 
 
-def _value(sheet, row: dict, column: Column):
-    """What goes in one cell: plain text and numbers as they are, formatted numbers and
-    wrapped sentences as styled cells."""
-    value = row.get(column.key)
+def _text(sheet, row: int, column: int, text: str, formats: _Formats, style: str = "") -> None:
+    """Text that is never taken for a formula (=, +, - or @ first stays text)."""
+    quote = text.startswith(FORMULA_STARTS)
+    if style or quote:
+        sheet.write_string(row, column, text, formats.get(style, quote=quote))
+    else:
+        sheet.write_string(row, column, text)
+
+
+def _write_value(sheet, row: int, index: int, values: dict, column: Column, formats) -> None:
+    """One cell: text as text, numbers with the format of their column (or of their unit)."""
+    value = values.get(column.key)
     if value is None:
-        return None
+        return
     if isinstance(value, bool):
-        return "是" if value else "否"
-    if column.fmt in ("text", "sentence") or isinstance(value, str):
-        text = str(value)
-        if column.fmt == "sentence":
-            return _cell(sheet, text, alignment=WRAP)
-        return _cell(sheet, text) if text.startswith(FORMULA_STARTS) else text
+        sheet.write_string(row, index, "是" if value else "否")
+        return
+    if column.fmt in ("text", "sentence") or not isinstance(value, int | float | decimal.Decimal):
+        style = "wrap" if column.fmt == "sentence" else ""
+        _text(sheet, row, index, value if isinstance(value, str) else str(value), formats, style)
+        return
     fmt = column.fmt
     if fmt == "value":
-        fmt = {"percent": "pct", "pp": "pp", "yuan": "yuan"}.get(row.get("unit", ""), "number")
-    whole = float(value).is_integer()
+        fmt = {"percent": "pct", "pp": "pp", "yuan": "yuan"}.get(values.get("unit", ""), "number")
+    number = float(value)
     if fmt in SCALES:
-        return _cell(sheet, value / SCALES[fmt], number_format="#,##0.00##")
+        number /= SCALES[fmt]
+    sheet.write_number(row, index, number, formats.get(number=_number_format(fmt, number)))
+
+
+def _number_format(fmt: str, value: float) -> str:
+    if fmt in NUMBER_FORMATS:
+        return NUMBER_FORMATS[fmt]
+    whole = value.is_integer()
     if fmt in ("pct", "pp"):
         suffix = '"%"' if fmt == "pct" else '"个百分点"'
-        return _cell(sheet, value, number_format=("0" if whole else "0.00") + suffix)
-    if fmt in ("yuan", "int"):
-        return _cell(sheet, value, number_format="#,##0")
-    return _cell(sheet, value, number_format="#,##0" if whole else "#,##0.00##")
+        return ("0" if whole else "0.00") + suffix
+    return "#,##0" if whole else "#,##0.00##"
 
 
 def _widths(spec: Sheet) -> list[float]:
@@ -220,25 +230,26 @@ def text_lines(text: str, width: int) -> int:
     return sum(max(1, -(-_display_width(part) // (width - 2))) for part in text.split("\n"))
 
 
-def _add_chart(sheet, spec: Sheet, last_row: int) -> None:
+def _add_chart(book, sheet, spec: Sheet) -> None:
+    """A bar chart of one column by another, beside the table: a label for every bar."""
     chart_title, label_key, value_key = spec.chart
     keys = [column.key for column in spec.columns]
-    label_col, value_col = keys.index(label_key) + 1, keys.index(value_key) + 1
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = chart_title
-    chart.y_axis.title = "增长（%）"
-    chart.legend = None
-    chart.x_axis.tickLblSkip = 1  # a label for every bar
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.add_data(
-        Reference(sheet, min_col=value_col, min_row=1, max_row=last_row), titles_from_data=True
+    label_col, value_col = keys.index(label_key), keys.index(value_key)
+    last = len(spec.rows)
+    chart = book.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": [sheet.name, 0, value_col],
+            "categories": [sheet.name, 1, label_col, last, label_col],
+            "values": [sheet.name, 1, value_col, last, value_col],
+        }
     )
-    chart.set_categories(Reference(sheet, min_col=label_col, min_row=2, max_row=last_row))
-    chart.height = max(7.5, 0.8 * (last_row - 1) + 3)
-    chart.width = 20
-    sheet.add_chart(chart, f"{get_column_letter(len(spec.columns) + 2)}2")
+    chart.set_title({"name": chart_title})
+    chart.set_x_axis({"name": "增长（%）"})  # a bar chart's x axis is its value axis
+    chart.set_y_axis({"interval_unit": 1, "reverse": True})  # the table's order, top down
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 20 * CM, "height": max(7.5, 0.8 * last + 3) * CM})
+    sheet.insert_chart(1, len(spec.columns) + 1, chart)
 
 
 def _dictionary(sheets: list[Sheet]) -> Sheet:
@@ -265,7 +276,50 @@ def _dictionary(sheets: list[Sheet]) -> Sheet:
     return Sheet("字段说明", columns, rows)
 
 
-def print_setup(sheet, repeat_header: bool) -> None:
+def _print_setup(sheet, repeat_header: bool) -> None:
+    """Landscape A4, fit to width, the header row repeated on every page."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    if repeat_header:
+        sheet.repeat_rows(0)
+
+
+# The review sheet (openpyxl: it is read back, and edited by hand in between).
+
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOR[1:])
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=16)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def set_text(cell, value: str) -> None:  # cell: openpyxl Cell
+    """Write text that is never taken for a formula (=, +, - or @ first stays text)."""
+    cell.value = value
+    if value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def write_cover(sheet: Worksheet, title: str, lines: list[tuple[str, str]]) -> None:
+    """A cover sheet (of a workbook in normal mode): a title, then label and text rows."""
+    sheet["A1"].value = title
+    sheet["A1"].font = TITLE_FONT
+    for row, (label, text) in enumerate(lines, start=3):
+        label_cell = sheet.cell(row=row, column=1)
+        set_text(label_cell, label)
+        label_cell.font = Font(bold=True)
+        label_cell.alignment = Alignment(vertical="top")
+        text_cell = sheet.cell(row=row, column=2)
+        set_text(text_cell, text)
+        text_cell.alignment = WRAP
+        sheet.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, COVER_WIDTH)
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = COVER_WIDTH
+    print_setup(sheet, repeat_header=False)
+
+
+def print_setup(sheet, repeat_header: bool) -> None:  # sheet: openpyxl Worksheet
     """Landscape A4, fit to width, the header row repeated on every page."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -274,24 +328,3 @@ def print_setup(sheet, repeat_header: bool) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if repeat_header:
         sheet.print_title_rows = "1:1"
-
-
-def _fix_zip_times(path: Path, when: dt.datetime) -> None:
-    """Rewrite the zip so every entry, and the modified property, carry the build time: the same
-    warehouse gives the same bytes (openpyxl stamps the time of saving)."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    modified = rb"\g<1>" + f"{when:%Y-%m-%dT%H:%M:%SZ}".encode() + rb"\g<2>"
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    entries = [
-        (info, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", modified, data))
-        if info.filename == "docProps/core.xml"
-        else (info, data)
-        for info, data in entries
-    ]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from coopwh import export
 from coopwh.workbook import set_text
 from tests.conftest import coopwh, to_pdf
 
@@ -170,6 +172,37 @@ def test_a_report_sentence_beginning_with_equals_comes_back_as_text(
     rows = sheet_rows(out / "河北省.xlsx", "全部数据")
     (row,) = [r for r in rows if r["原文数字"] == "102人"]
     assert row["原文句子"] == "=" + sentence[1:]
+    sheet = load_workbook(out / "河北省.xlsx")["全部数据"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == "=" + sentence[1:]]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)  # stays text
+
+
+def test_a_big_facts_sheet_is_capped_and_every_figure_goes_to_a_csv_beside_it(
+    built_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export, "MAX_SHEET_FACTS", 40)
+    published = built_project / "warehouse" / "coopwh.duckdb"
+
+    path = export.write_scope(published, tmp_path, None, "全国")
+
+    sheet = sheet_rows(path, "全部数据")
+    with open(tmp_path / "全国-全部数据.csv", encoding="utf-8-sig", newline="") as handle:
+        everything = list(csv.DictReader(handle))
+    ((total,),) = marts(built_project, "SELECT COUNT(*) FROM marts.facts")
+    assert len(sheet) == 40 and len(everything) == total > 40
+    for shown, written in zip(sheet, everything, strict=False):  # the same rows, same order
+        assert {k: _csv(v, written[k]) for k, v in shown.items()} == written
+    cover = {row[0]: row[1] for row in load_workbook(path)["封面"].iter_rows(values_only=True)}
+    assert "全国-全部数据.csv" in cover["数字"] and f"{total:,}" in cover["数字"]
+
+
+def _csv(value: object, written: str) -> str:
+    """A sheet's cell as the CSV writes it (a number as written if it is the same number)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+    return written if float(written) == value else str(value)
 
 
 def test_export_refuses_after_a_failed_build(fresh_project: Path, tmp_path: Path) -> None:
