@@ -102,6 +102,7 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
     """A SQLMesh context on the project, building into the warehouse's build database."""
     os.environ["COOPWH_BUILD_DB"] = str(paths.build_db)
     os.environ["COOPWH_CACHE_DIR"] = str(paths.build_db.parent / "cache")
+    os.environ["COOPWH_GATEWAY"] = paths.gateway  # config.yaml defines the server's if chosen
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
     from sqlmesh import Context

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -13,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from coopwh import workbook
 from coopwh.changes import ChangesError, last_build_log, read_log, shown
 from coopwh.paths import Paths, read_only
 from coopwh.workbook import FORMULA_STARTS, Column, Sheet, write_workbook
@@ -229,30 +232,50 @@ def export(
     with read_only(paths.published_db) as connection:
         provinces = read_warehouse(connection).provinces
     out_dir.mkdir(parents=True, exist_ok=True)
-    build_id, since = _since_last_export(paths.published_db, out_dir)
+    last = _last_export(out_dir)
+    build_id, since = _since_last_export(paths.published_db, last)
+    before = last.get("workbooks") if isinstance(last.get("workbooks"), dict) else {}
     jobs = [(None, NATIONAL), *provinces]
+    arguments = [(paths.published_db, out_dir, c, n, since, before.get(n)) for c, n in jobs]
     workers = min(os.cpu_count() or 1, 2)
-    written: list[Path] = []
-    if workers > 1 and len(jobs) > 2:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            paths_out = pool.map(
-                write_scope,
-                *zip(*[(paths.published_db, out_dir, c, n, since) for c, n in jobs], strict=True),
-            )
-            for number, path in enumerate(paths_out):
-                written.append(path)
-                echo(f"  [{number}/{len(provinces)}] {path}" if number else f"  {path}")
-    else:
-        for number, (code, name) in enumerate(jobs):
-            written.append(write_scope(paths.published_db, out_dir, code, name, since))
-            echo(f"  [{number}/{len(provinces)}] {written[-1]}" if number else f"  {written[-1]}")
+    done: dict[str, dict] = {}
+    with (
+        ProcessPoolExecutor(max_workers=workers)
+        if workers > 1 and len(jobs) > 2
+        else (contextlib.nullcontext()) as pool
+    ):
+        outcomes = (pool.map if pool else map)(write_scope, *zip(*arguments, strict=True))
+        for number, (path, record) in enumerate(outcomes):
+            done[path.stem] = record
+            state = "" if record["written"] else "  (unchanged, kept)"
+            echo(f"  [{number}/{len(provinces)}] {path}{state}" if number else f"  {path}{state}")
     if build_id is not None:
-        (out_dir / EXPORTED).write_text(json.dumps({"build_id": build_id, "since": since}))
-    echo(f"Wrote {len(written)} workbooks to {out_dir} in {time.perf_counter() - started:.1f} s")
-    return written
+        (out_dir / EXPORTED).write_text(
+            json.dumps(
+                {"build_id": build_id, "since": since, "workbooks": done},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    kept = sum(1 for record in done.values() if not record["written"])
+    echo(
+        f"Wrote {len(done) - kept} workbooks to {out_dir}"
+        + (f" ({kept} unchanged since the last export, kept)" if kept else "")
+        + f" in {time.perf_counter() - started:.1f} s"
+    )
+    return [out_dir / f"{name}.xlsx" for name in done]
 
 
-def _since_last_export(published_db: Path, out_dir: Path) -> tuple[int | None, int | None]:
+def _last_export(out_dir: Path) -> dict:
+    """The manifest the last export into out_dir left: its build, and each workbook's digest."""
+    try:
+        last = json.loads((out_dir / EXPORTED).read_text())
+    except (OSError, ValueError):
+        return {}
+    return last if isinstance(last, dict) else {}
+
+
+def _since_last_export(published_db: Path, last: dict) -> tuple[int | None, int | None]:
     """This build's id, and the build whose changes the covers start after: the one the last
     export into out_dir was made from (exporting the same build again gives the same covers);
     for a first export, the build before this one."""
@@ -261,9 +284,8 @@ def _since_last_export(published_db: Path, out_dir: Path) -> tuple[int | None, i
         return None, None
     build_id = log.builds[-1]["build_id"]
     try:
-        last = json.loads((out_dir / EXPORTED).read_text())
         exported, since = int(last["build_id"]), last.get("since")
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return build_id, build_id - 1
     if exported == build_id:
         return build_id, since if isinstance(since, int) else build_id - 1
@@ -412,36 +434,72 @@ def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
 
 
 def write_scope(
-    published_db: Path, out_dir: Path, code: str | None, name: str, since: int | None = None
-) -> Path:
-    """Write one workbook (the country's, or a province's) from the published copy. If its
-    figures are more than a sheet should hold, the sheet lists the first MAX_SHEET_FACTS and
-    all of them go to a CSV beside the workbook, as the cover says. The cover lists the changes
-    to the scope made by the builds after build `since`."""
+    published_db: Path,
+    out_dir: Path,
+    code: str | None,
+    name: str,
+    since: int | None = None,
+    before: dict | None = None,
+) -> tuple[Path, dict]:
+    """Write one workbook (the country's, or a province's) from the published copy, unless what
+    it would hold is what the workbook already there holds (before: its record in the last
+    export's manifest, and the file unchanged since). If its figures are more than a sheet
+    should hold, the sheet lists the first MAX_SHEET_FACTS and all of them go to a CSV beside
+    the workbook, as the cover says. The cover lists the changes to the scope made by the
+    builds after build `since`. Returns the path and its record for the manifest."""
+    path = out_dir / f"{name}.xlsx"
+    csv_path = out_dir / f"{name}-全部数据.csv"
     with read_only(published_db) as connection:
         data = read_warehouse(connection)
         scope = read_scope(connection, data, code, name)
-        csv_path = None
-        if scope.facts_total > len(scope.facts):
-            csv_path = out_dir / f"{name}-全部数据.csv"
+        if scope.facts_total <= len(scope.facts):
+            csv_path = None
+        if code is None:
+            what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
+            if scope.others:
+                what += f"，以及报告涉及的其他{len(scope.others)}个单位"
+            report_ids = {r["report_id"] for r in data.reports}
+        else:
+            pilots = "、".join(p["name"] for p in scope.pilots)
+            what = name + (f"的试点单位：{pilots}" if pilots else "（无试点单位）")
+            if scope.others:
+                what += "；报告涉及的其他单位：" + "、".join(scope.others)
+            report_ids = scope.report_ids
+        sheets = _sheets(data, scope, csv_path)
+        cover = _cover(data, what, report_ids, scope, csv_path)
+        digest = _digest(connection, code, cover, sheets)
+        kept = [p for p in (path, csv_path) if p is not None]
+        if before and before.get("digest") == digest and before.get("files") == _sha256s(kept):
+            return path, {**before, "written": False}
+        if csv_path is not None:
             _write_all_facts(connection, code, csv_path)
-    if code is None:
-        what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
-        if scope.others:
-            what += f"，以及报告涉及的其他{len(scope.others)}个单位"
-        report_ids = {r["report_id"] for r in data.reports}
-    else:
-        pilots = "、".join(p["name"] for p in scope.pilots)
-        what = name + (f"的试点单位：{pilots}" if pilots else "（无试点单位）")
-        if scope.others:
-            what += "；报告涉及的其他单位：" + "、".join(scope.others)
-        report_ids = scope.report_ids
-    sheets = _sheets(data, scope, csv_path)
-    cover = _cover(data, what, report_ids, scope, csv_path)
     cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
-    path = out_dir / f"{name}.xlsx"
     write_workbook(path, cover, sheets, data.built_at, _title(name))
-    return path
+    kept = [p for p in (path, csv_path) if p is not None]
+    return path, {"digest": digest, "files": _sha256s(kept), "written": True}
+
+
+def _digest(connection, code: str | None, cover: list, sheets: list[Sheet]) -> str:
+    """What a workbook holds, in a hash: its sheets' rows, its cover (but the build time, which
+    every build moves), every figure of the CSV, and the code that lays it out."""
+    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
+    figures = connection.execute(
+        f"SELECT COUNT(*), SUM(hash(f)) FROM marts.facts AS f WHERE {where}", parameters
+    ).fetchone()
+    digest = hashlib.sha256()
+    for module in (__file__, workbook.__file__):
+        digest.update(Path(module).read_bytes())
+    steady = [line for line in cover if line[0] != "生成时间"]
+    digest.update(repr((steady, figures)).encode())
+    for sheet in sheets:
+        digest.update(repr((sheet.title, sheet.note, sheet.rows)).encode())
+    return digest.hexdigest()
+
+
+def _sha256s(files: list[Path]) -> dict[str, str]:
+    """Each file's SHA-256, by name ('' if it is missing): a workbook someone edited or
+    removed is written again."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "" for p in files}
 
 
 def _write_all_facts(connection, code: str | None, path: Path) -> None:

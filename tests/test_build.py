@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 
-from tests.conftest import coopwh
+from tests.conftest import ROOT, coopwh
 
 
 def published(project: Path) -> Path:
@@ -214,3 +217,27 @@ def test_a_second_warehouse_built_from_the_same_project_is_sound(
     assert result.returncode == 0, result.stderr
     with duckdb.connect(str(other / "coopwh.duckdb"), read_only=True) as connection:
         assert connection.execute("SELECT COUNT(*) FROM marts.facts").fetchone() == (239,)
+
+
+def test_the_project_loads_without_the_postgres_driver(tmp_path: Path) -> None:
+    """The server's driver is an optional extra: without it, SQLMesh must still load the
+    project for DuckDB (it checks the driver of every gateway config.yaml defines)."""
+    blocked = tmp_path / "blocked" / "psycopg2"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('not installed (blocked by the test)')")
+    code = (
+        "import os, sys; from sqlmesh import Context; "
+        "context = Context(paths=sys.argv[1]); print(sum('marts' in m for m in context.models))"
+    )
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(blocked.parent),
+        "COOPWH_BUILD_DB": str(tmp_path / "build.duckdb"),
+        "COOPWH_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    environment.pop("COOPWH_GATEWAY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert int(result.stdout) >= 7  # the marts' models

@@ -13,7 +13,9 @@ from openpyxl import Workbook, load_workbook
 
 from coopwh import export
 from coopwh.workbook import set_text
-from tests.conftest import coopwh, to_pdf
+from tests.conftest import ROOT, coopwh, to_pdf
+
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +185,7 @@ def test_a_big_facts_sheet_is_capped_and_every_figure_goes_to_a_csv_beside_it(
     monkeypatch.setattr(export, "MAX_SHEET_FACTS", 40)
     published = built_project / "warehouse" / "coopwh.duckdb"
 
-    path = export.write_scope(published, tmp_path, None, "全国")
+    path, _ = export.write_scope(published, tmp_path, None, "全国")
 
     sheet = sheet_rows(path, "全部数据")
     with open(tmp_path / "全国-全部数据.csv", encoding="utf-8-sig", newline="") as handle:
@@ -232,3 +234,27 @@ def test_every_workbook_converts_to_pdf_with_libreoffice(exported: Path, tmp_pat
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_export_writes_again_only_the_workbooks_whose_contents_changed(
+    fresh_project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert coopwh(fresh_project, "export", "--out", str(out)).returncode == 0
+    before = {p.name: (p.stat().st_mtime_ns, _digest(p)) for p in out.glob("*.xlsx")}
+    (out / "北京市.xlsx").unlink()  # removed by someone: written again
+    with open(out / "四川省.xlsx", "ab") as edited:  # changed by someone: written again
+        edited.write(b"\0")
+    report = tmp_path / "2020-shouguang-county.txt"
+    shutil.copy(FIXTURES / "2020-shouguang-county.txt", report)
+    assert coopwh(fresh_project, "ingest", str(report)).returncode == 0
+
+    result = coopwh(fresh_project, "export", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    after = {p.name: (p.stat().st_mtime_ns, _digest(p)) for p in out.glob("*.xlsx")}
+    written = {name for name in after if after[name] != before.get(name)}
+    assert written == {"全国.xlsx", "山东省.xlsx", "北京市.xlsx", "四川省.xlsx"}
+    assert f"({len(after) - 4} unchanged since the last export, kept)" in result.stdout
+    assert any("寿光" in (row["单位"] or "") for row in sheet_rows(out / "山东省.xlsx", "全部数据"))
+    assert load_workbook(out / "四川省.xlsx")["封面"]["A1"].value  # whole again
