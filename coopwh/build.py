@@ -194,6 +194,7 @@ def _build(
             for r in to_extract
             if prepared.get(r.report_id, ("",))[0] == r.sha256
         }
+        prepared.clear()
         unread = [r for r in to_extract if r.report_id not in ready]
         if unread:
             echo(f"Extracting the figures of {len(unread)} report(s) …")
@@ -221,6 +222,9 @@ def _build(
         counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:10])
         more = f", and {len(changed) - 10} more" if len(changed) > 10 else ""
         echo(f"Loaded into raw.*: {counts}{more}")
+    # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
+    # reports they are about a gigabyte of Python objects)
+    reports = texts = extractions = ready = unread = to_extract = None
 
     from coopwh.console import QuietConsole
 

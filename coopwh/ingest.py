@@ -153,6 +153,7 @@ def ingest_locked(
         else:
             accepted.append((path, report, extraction))
             prefixes.append(prefix)
+    candidates.clear()  # the texts and figures live on in accepted only, until the build
     if not accepted:
         return result
     with phases.phase("validate"):
@@ -395,6 +396,8 @@ def _place_and_build(
                 written += moved.written
                 echo(f"{report.report_id} revised: {moved.describe()}")
         prepared = {report.report_id: (report.sha256, e) for _, report, e in accepted}
+        accepted.clear()  # the build takes the figures from here (and lets them go once loaded)
+        old_texts.clear()
         try:
             result.build = build_locked(paths, echo, prepared=prepared, validator=validator)
         except BuildError as error:
