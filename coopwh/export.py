@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -468,15 +469,14 @@ def write_scope(
         sheets = _sheets(data, scope, csv_path)
         cover = _cover(data, what, report_ids, scope, csv_path)
         digest = _digest(connection, code, cover, sheets)
-        kept = [p for p in (path, csv_path) if p is not None]
-        if before and before.get("digest") == digest and before.get("files") == _sha256s(kept):
+        files = [p for p in (path, csv_path) if p is not None]
+        if before and before.get("digest") == digest and before.get("files") == _sha256s(files):
             return path, {**before, "written": False}
         if csv_path is not None:
             _write_all_facts(connection, code, csv_path)
     cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
     write_workbook(path, cover, sheets, data.built_at, _title(name))
-    kept = [p for p in (path, csv_path) if p is not None]
-    return path, {"digest": digest, "files": _sha256s(kept), "written": True}
+    return path, {"digest": digest, "files": _sha256s(files), "written": True}
 
 
 def _digest(connection, code: str | None, cover: list, sheets: list[Sheet]) -> str:
@@ -486,14 +486,18 @@ def _digest(connection, code: str | None, cover: list, sheets: list[Sheet]) -> s
     figures = connection.execute(
         f"SELECT COUNT(*), SUM(hash(f)) FROM marts.facts AS f WHERE {where}", parameters
     ).fetchone()
-    digest = hashlib.sha256()
-    for module in (__file__, workbook.__file__):
-        digest.update(Path(module).read_bytes())
+    digest = hashlib.sha256(_layout())
     steady = [line for line in cover if line[0] != "生成时间"]
     digest.update(repr((steady, figures)).encode())
     for sheet in sheets:
         digest.update(repr((sheet.title, sheet.note, sheet.rows)).encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def _layout() -> bytes:
+    """The code that lays the workbooks out (read once per process)."""
+    return b"".join(Path(module).read_bytes() for module in (__file__, workbook.__file__))
 
 
 def _sha256s(files: list[Path]) -> dict[str, str]:

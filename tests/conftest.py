@@ -9,11 +9,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "2019-gxs-reform-pilots.txt"
-NEW_REPORT = ROOT / "tests" / "fixtures" / "reports" / "2020-gxs-pilot-progress.txt"
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"  # reports written for the tests
+NEW_REPORT = FIXTURES / "2020-gxs-pilot-progress.txt"
 PROJECT_PARTS = [
     "config.yaml",
     "external_models.yaml",
@@ -29,6 +31,12 @@ def read_seed(name: str) -> list[dict[str, str]]:
     """Rows of seeds/<name>.csv as dicts of strings."""
     with open(ROOT / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def query(project: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the project's published copy, opened read-only as a reader would."""
+    with duckdb.connect(str(project / "warehouse" / "coopwh.duckdb"), read_only=True) as db:
+        return db.execute(sql).fetchall()
 
 
 def copy_project(target: Path) -> Path:

@@ -11,16 +11,11 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import ROOT, coopwh
+from tests.conftest import ROOT, coopwh, query
 
 
 def published(project: Path) -> Path:
     return project / "warehouse" / "coopwh.duckdb"
-
-
-def query(project: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(published(project)), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def digest(path: Path) -> str:

@@ -7,23 +7,17 @@ import io
 import shutil
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
 from coopwh.changes import shown
 from loaders.revisions import offset_map
-from tests.conftest import NEW_REPORT, coopwh
+from tests.conftest import NEW_REPORT, coopwh, query
 
 NEW_ID = NEW_REPORT.stem
 # a longer figure, so later offsets move; and a level of 昌黎 (河北)
 OLD_FIGURE, NEW_FIGURE = "分别增长58%和47%", "分别增长58.5%和47%"
 OLD_LEVEL, NEW_LEVEL = "销售总额达到12.6亿元", "销售总额达到12.9亿元"
-
-
-def query(project: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(project / "warehouse" / "coopwh.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def changes(project: Path, *args: str) -> list[dict]:

@@ -7,15 +7,12 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from coopwh import export
 from coopwh.workbook import set_text
-from tests.conftest import ROOT, coopwh, to_pdf
-
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+from tests.conftest import FIXTURES, coopwh, query, to_pdf
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +21,6 @@ def exported(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     result = coopwh(built_project, "export", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
-
-
-def marts(project: Path, sql: str) -> list[tuple]:
-    path = project / "warehouse" / "coopwh.duckdb"
-    with duckdb.connect(str(path), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def sheet_rows(path: Path, title: str) -> list[dict]:
@@ -48,7 +39,7 @@ def test_a_workbook_per_province_with_pilots_and_a_national_one(
 ) -> None:
     provinces = {
         name
-        for (name,) in marts(
+        for (name,) in query(
             built_project, "SELECT DISTINCT province_name FROM marts.pilot_scorecard"
         )
     }
@@ -61,7 +52,7 @@ def test_every_fact_in_every_workbook_matches_the_marts(
 ) -> None:
     facts = {
         (report, start, subject): value
-        for report, start, subject, value in marts(
+        for report, start, subject, value in query(
             built_project, "SELECT report_id, span_start, subject_name, value FROM marts.facts"
         )
     }
@@ -79,19 +70,19 @@ def test_growth_funds_and_pilots_sheets_match_the_marts(
 ) -> None:
     growth = {
         (start, subject): value
-        for start, subject, value in marts(
+        for start, subject, value in query(
             built_project,
             "SELECT span_start, subject_name, growth_pct FROM marts.growth_since_2016",
         )
     }
     contributions = dict(
-        marts(
+        query(
             built_project,
             "SELECT contribution_span_start, contribution_yuan FROM marts.fund_composition "
             "WHERE contribution_span_start IS NOT NULL",
         )
     )
-    sales = dict(marts(built_project, "SELECT name, sales_growth_pct FROM marts.pilot_scorecard"))
+    sales = dict(query(built_project, "SELECT name, sales_growth_pct FROM marts.pilot_scorecard"))
     for path in exported.glob("*.xlsx"):
         book = load_workbook(path)
         for row in sheet_rows(path, "增长"):
@@ -190,7 +181,7 @@ def test_a_big_facts_sheet_is_capped_and_every_figure_goes_to_a_csv_beside_it(
     sheet = sheet_rows(path, "全部数据")
     with open(tmp_path / "全国-全部数据.csv", encoding="utf-8-sig", newline="") as handle:
         everything = list(csv.DictReader(handle))
-    ((total,),) = marts(built_project, "SELECT COUNT(*) FROM marts.facts")
+    ((total,),) = query(built_project, "SELECT COUNT(*) FROM marts.facts")
     assert len(sheet) == 40 and len(everything) == total > 40
     for shown, written in zip(sheet, everything, strict=False):  # the same rows, same order
         assert {k: _csv(v, written[k]) for k, v in shown.items()} == written

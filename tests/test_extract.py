@@ -6,7 +6,7 @@ import pytest
 
 from loaders.extract import extract, extract_facts
 from loaders.reference import load_gazetteer
-from tests.conftest import REPORT, ROOT, read_seed
+from tests.conftest import FIXTURES, REPORT, ROOT, read_seed
 
 GAZETTEER = load_gazetteer(ROOT / "seeds")
 
@@ -289,7 +289,7 @@ def test_new_reports_of_the_genre_are_read_right() -> None:
         ("figures", "read", "growth", "metric", "subject", "province", "extra"), 0
     )
     for gold in GOLD:
-        text = (ROOT / "tests" / "fixtures" / "reports" / f"{gold.stem}.txt").read_text("utf-8")
+        text = (FIXTURES / f"{gold.stem}.txt").read_text("utf-8")
         extraction = extract(text, gold.stem, GAZETTEER)
         by_span = {f.span_start: f for f in extraction.facts}
         with open(gold, encoding="utf-8", newline="") as handle:

@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from loaders.reports import read_report
-from tests.conftest import NEW_REPORT, REPORT, coopwh, make_docx
+from tests.conftest import NEW_REPORT, REPORT, coopwh, make_docx, query
 
 
 def published(project: Path) -> Path:
@@ -24,11 +23,6 @@ def published(project: Path) -> Path:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def query(project: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(published(project)), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def inbox(project: Path) -> Path:

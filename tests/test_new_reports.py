@@ -9,13 +9,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import REPORT, ROOT, coopwh
+from tests.conftest import FIXTURES, REPORT, coopwh, query
 
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 NEW = [
     "2020-shouguang-county",
     "2020-ganzhou-prefecture",
@@ -24,11 +22,6 @@ NEW = [
     "2020-national-bulletin",
     "2021-henan-news",
 ]
-
-
-def query(project: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(project / "warehouse" / "coopwh.duckdb"), read_only=True) as db:
-        return db.execute(sql).fetchall()
 
 
 def inbox(project: Path) -> Path:

@@ -16,10 +16,9 @@ from loaders.extract import extract
 from loaders.pdf import PdfError, clean_pages, pdf_text
 from loaders.reference import load_gazetteer
 from loaders.reports import read_report
-from tests.conftest import REPORT, ROOT, coopwh, make_pdf
+from tests.conftest import FIXTURES, REPORT, ROOT, coopwh, make_pdf
 
 GAZETTEER = load_gazetteer(ROOT / "seeds")
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 needs_writer = pytest.mark.skipif(
     shutil.which("soffice") is None,
     reason="LibreOffice is not installed (apt-get install libreoffice-writer); .ci/run installs it",

@@ -6,19 +6,13 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import ROOT, coopwh, to_pdf
+from tests.conftest import FIXTURES, coopwh, query, to_pdf
 
-SHOUGUANG = ROOT / "tests" / "fixtures" / "reports" / "2020-shouguang-county.txt"
+SHOUGUANG = FIXTURES / "2020-shouguang-county.txt"
 REPORT_ID = "2020-shouguang-county"
-
-
-def query(project: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(project / "warehouse" / "coopwh.duckdb"), read_only=True) as db:
-        return db.execute(sql).fetchall()
 
 
 def digest(path: Path) -> str:

@@ -14,9 +14,8 @@ import pytest
 from loaders import extract as extractor
 from loaders.extract import ExtractionLimit, _sentences, extract
 from loaders.reference import load_gazetteer
-from tests.conftest import ROOT, coopwh
+from tests.conftest import FIXTURES, ROOT, coopwh, query
 
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 GAZETTEER = load_gazetteer(ROOT / "seeds")
 MARTS = [
     "facts",
@@ -32,8 +31,7 @@ MARTS = [
 
 
 def rows(project: Path, table: str) -> list[tuple]:
-    with duckdb.connect(str(project / "warehouse" / "coopwh.duckdb"), read_only=True) as db:
-        return sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+    return sorted(query(project, f"SELECT * FROM {table}"), key=repr)
 
 
 def test_one_long_sentence_is_read_in_bounded_windows() -> None:
