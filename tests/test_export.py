@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import shutil
+import sys
+import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from coopwh import export
-from coopwh.workbook import set_text
+from coopwh.workbook import LINE_HEIGHT, Column, Sheet, _display_width, set_text, write_workbook
 from tests.conftest import FIXTURES, coopwh, query, to_pdf
 
 
@@ -249,3 +253,53 @@ def test_an_export_writes_again_only_the_workbooks_whose_contents_changed(
     assert f"({len(after) - 4} unchanged since the last export, kept)" in result.stdout
     assert any("寿光" in (row["单位"] or "") for row in sheet_rows(out / "山东省.xlsx", "全部数据"))
     assert load_workbook(out / "四川省.xlsx")["封面"]["A1"].value  # whole again
+
+
+def test_table_cells_come_back_as_written(tmp_path: Path) -> None:
+    """The table rows are written as XML straight into XlsxWriter's row buffer: text that
+    needs escaping, formula-like text, long text, booleans, numbers by their column's format
+    and a fact's value by its unit all come back through openpyxl as they went in."""
+    texts = ['a & b <c> "d"', " leading", "trailing ", "tab\there", "_x0041_", "=1+1", "多行\n文本"]
+    columns = [
+        Column("t", "文本", "Text"),
+        Column("s", "句子", "Sentence", "sentence"),
+        Column("n", "数", "Number", "pct"),
+        Column("v", "值", "Value", "value"),
+        Column("w", "万", "Wan", "wan"),
+    ]
+    rows = [
+        {"t": t, "s": t, "n": i + 0.5, "v": Decimal("12.5"), "unit": "percent", "w": 12345678}
+        for i, t in enumerate(texts)
+    ]
+    rows += [
+        {"t": True, "s": "x" * 40_000, "n": None, "v": 3, "unit": "yuan", "w": None},
+        {"t": "bell\x07", "s": None, "n": 7, "v": 2.25, "unit": "pp", "w": 0},
+    ]
+    path = tmp_path / "cells.xlsx"
+    write_workbook(
+        path, [("范围", "测试")], [Sheet("表", columns, rows)], dt.datetime(2020, 1, 1), "t"
+    )
+
+    sheet = load_workbook(path)["表"]
+    back = list(sheet.iter_rows(min_row=2, max_row=len(rows) + 1))
+    for row, cells in zip(rows[: len(texts)], back, strict=False):
+        text = row["t"].replace("_x0041_", "_x005F_x0041_")  # Excel reads it back as _x0041_
+        assert [c.value for c in cells] == [text, text, row["n"], 12.5, 1234.5678]
+        assert [c.number_format for c in cells[2:]] == ['0.00"%"', '0.00"%"', "#,##0.00##"]
+        assert cells[1].alignment.wrap_text and not cells[0].alignment.wrap_text
+        assert cells[0].quotePrefix == cells[1].quotePrefix == row["t"].startswith("=")
+    assert [c.value for c in back[-2]] == ["是", "x" * 32_767, None, 3, None]
+    assert back[-2][3].number_format == "#,##0"
+    assert [c.value for c in back[-1]] == ["bell_x0007_", None, 7, 2.25, 0]
+    assert [c.number_format for c in back[-1][2:]] == ['0"%"', '0.00"个百分点"', "#,##0.00##"]
+    heights = [sheet.row_dimensions[n].height for n in range(2, len(rows) + 2)]
+    assert heights[-3] == 2 * LINE_HEIGHT and heights[0] is None  # two lines, one line
+    assert sheet.auto_filter.ref == f"A1:E{len(rows) + 1}" and sheet.freeze_panes == "A2"
+
+
+def test_display_width_is_unicodes_east_asian_width_for_every_character() -> None:
+    wide = {"W", "F"}
+    for code in range(sys.maxunicode + 1):
+        expected = 2 if unicodedata.east_asian_width(chr(code)) in wide else 1
+        assert _display_width(chr(code)) == expected, hex(code)
+    assert _display_width("销售总额 sales（亿元）") == 8 + 6 + 8
