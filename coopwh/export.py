@@ -369,49 +369,58 @@ def read_warehouse(connection) -> Warehouse:
     )
 
 
-def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scope:
-    """One workbook's rows, read with SQL from the published copy: the country's, or only the
-    province's own (its units at every level, and its pilot types' pooled results)."""
+def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
+    """The SQL of each table a workbook shows, with its parameters: the country's rows, or only
+    the province's own (its units at every level, and its pilot types' pooled results)."""
     pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
-    where, parameters = ("TRUE", ()) if code is None else ("province_code = ?", (code,))
+    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
     types = sorted({p["pilot_type_code"] for p in pilots})
     pooled = (
         "subject_kind = 'pilot_type'"
         if code is None
         else ("subject_kind = 'pilot_type' AND list_contains(?, subject_id)")
     )
-    growth = _rows(
-        connection,
-        f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled}) "
-        "ORDER BY subject_kind DESC, basis, subject_id, report_id, span_start",
-        *parameters,
-        *(() if code is None else (types,)),
-    )
-    coverage = _rows(
-        connection,
-        f"SELECT * FROM marts.coverage_by_level WHERE {where} ORDER BY report_id, span_start",
-        *parameters,
-    )
-    pilot_ids = [p["pilot_id"] for p in pilots]
-    funds = _rows(
-        connection,
-        "SELECT * FROM marts.fund_composition WHERE list_contains(?, subject_id) "
-        "ORDER BY fund_id, contribution_span_start NULLS LAST",
-        pilot_ids,
-    )
+    return {
+        "growth": (
+            f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled}) "
+            "ORDER BY subject_kind DESC, basis, subject_id, report_id, span_start",
+            [*parameters, *([] if code is None else [types])],
+        ),
+        "coverage": (
+            f"SELECT * FROM marts.coverage_by_level WHERE {where} ORDER BY report_id, span_start",
+            parameters,
+        ),
+        "funds": (
+            "SELECT * FROM marts.fund_composition WHERE list_contains(?, subject_id) "
+            "ORDER BY fund_id, contribution_span_start NULLS LAST",
+            [[p["pilot_id"] for p in pilots]],
+        ),
+        "facts": (
+            f"SELECT * FROM marts.facts WHERE {where} ORDER BY report_id, span_start, subject_id",
+            parameters,
+        ),
+    }
+
+
+def read_scope(
+    connection, data: Warehouse, code: str | None, name: str, rows: bool = True
+) -> Scope:
+    """One workbook's rows, read with SQL from the published copy (see _tables); with rows
+    false, only what its cover says (pilots, counts, reports, other units)."""
+    pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
+    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
+    tables = {key: ([], sql, values) for key, (sql, values) in _tables(data, code).items()}
+    if rows:
+        for key, (_, sql, values) in tables.items():
+            limit = f" LIMIT {MAX_SHEET_FACTS}" if key == "facts" else ""
+            tables[key] = (_rows(connection, sql + limit, *values), sql, values)
     (total,) = connection.execute(
-        f"SELECT COUNT(*) FROM marts.facts WHERE {where}", list(parameters)
+        f"SELECT COUNT(*) FROM marts.facts WHERE {where}", parameters
     ).fetchone()
-    facts = _rows(
-        connection,
-        f"SELECT * FROM marts.facts WHERE {where} "
-        f"ORDER BY report_id, span_start, subject_id LIMIT {MAX_SHEET_FACTS}",
-        *parameters,
-    )
     report_ids = {
         r
         for (r,) in connection.execute(
-            f"SELECT DISTINCT report_id FROM marts.facts WHERE {where}", list(parameters)
+            f"SELECT DISTINCT report_id FROM marts.facts WHERE {where}", parameters
         ).fetchall()
     }
     others = [
@@ -419,10 +428,21 @@ def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scop
         for (n,) in connection.execute(
             f"SELECT DISTINCT subject_name FROM marts.facts WHERE {where} "
             "AND subject_kind = 'region' ORDER BY 1",
-            list(parameters),
+            parameters,
         ).fetchall()
     ]
-    return Scope(code, name, growth, coverage, funds, pilots, facts, total, report_ids, others)
+    return Scope(
+        code,
+        name,
+        tables["growth"][0],
+        tables["coverage"][0],
+        tables["funds"][0],
+        pilots,
+        tables["facts"][0],
+        total,
+        report_ids,
+        others,
+    )
 
 
 def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
@@ -452,8 +472,8 @@ def write_scope(
     csv_path = out_dir / f"{name}-全部数据.csv"
     with read_only(published_db) as connection:
         data = read_warehouse(connection)
-        scope = read_scope(connection, data, code, name)
-        if scope.facts_total <= len(scope.facts):
+        scope = read_scope(connection, data, code, name, rows=False)
+        if scope.facts_total <= MAX_SHEET_FACTS:
             csv_path = None
         if code is None:
             what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
@@ -466,12 +486,13 @@ def write_scope(
             if scope.others:
                 what += "；报告涉及的其他单位：" + "、".join(scope.others)
             report_ids = scope.report_ids
-        sheets = _sheets(data, scope, csv_path)
         cover = _cover(data, what, report_ids, scope, csv_path)
-        digest = _digest(connection, code, cover, sheets)
+        digest = _digest(connection, data, code, cover, scope)
         files = [p for p in (path, csv_path) if p is not None]
         if before and before.get("digest") == digest and before.get("files") == _sha256s(files):
             return path, {**before, "written": False}
+        scope = read_scope(connection, data, code, name)
+        sheets = _sheets(data, scope, csv_path)
         if csv_path is not None:
             _write_all_facts(connection, code, csv_path)
     cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
@@ -479,18 +500,18 @@ def write_scope(
     return path, {"digest": digest, "files": _sha256s(files), "written": True}
 
 
-def _digest(connection, code: str | None, cover: list, sheets: list[Sheet]) -> str:
-    """What a workbook holds, in a hash: its sheets' rows, its cover (but the build time, which
-    every build moves), every figure of the CSV, and the code that lays it out."""
-    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
-    figures = connection.execute(
-        f"SELECT COUNT(*), SUM(hash(f)) FROM marts.facts AS f WHERE {where}", parameters
-    ).fetchone()
+def _digest(connection, data: Warehouse, code: str | None, cover: list, scope: Scope) -> str:
+    """What a workbook holds, in a hash, without reading its rows: a hash of every row of each
+    of its tables (by SQL), its cover (but the build time, which every build moves), its
+    pilots, the labels and descriptions it shows, and the code that lays it out."""
     digest = hashlib.sha256(_layout())
     steady = [line for line in cover if line[0] != "生成时间"]
-    digest.update(repr((steady, figures)).encode())
-    for sheet in sheets:
-        digest.update(repr((sheet.title, sheet.note, sheet.rows)).encode())
+    digest.update(repr((steady, scope.pilots, data.labels, data.comments)).encode())
+    for key, (sql, values) in _tables(data, code).items():
+        rows = connection.execute(
+            f"SELECT COUNT(*), SUM(hash(t)) FROM ({sql}) AS t", values
+        ).fetchone()
+        digest.update(repr((key, rows)).encode())
     return digest.hexdigest()
 
 
@@ -748,7 +769,8 @@ def _cover(
     )
     figures = f"{scope.facts_total:,} 条"
     if csv_path is not None:
-        figures += f"；“全部数据”表列出前 {len(scope.facts):,} 条，全部见 {csv_path.name}"
+        shown_facts = min(scope.facts_total, MAX_SHEET_FACTS)
+        figures += f"；“全部数据”表列出前 {shown_facts:,} 条，全部见 {csv_path.name}"
     vintage = max((r["data_as_of"] or "" for r in shown), default="")
     return [
         ("范围", what),
