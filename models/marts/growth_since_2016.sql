@@ -76,12 +76,17 @@ WITH facts AS (
   INNER JOIN facts AS after_facts
     ON relations.report_id = after_facts.report_id
     AND relations.end_span = after_facts.span_start
-  INNER JOIN facts AS before_facts
-    ON relations.report_id = before_facts.report_id
-    AND relations.start_span = before_facts.span_start
-    AND after_facts.subject_id = before_facts.subject_id
   WHERE
-    relations.relation_type = 'range'
+    EXISTS( /* the before value is a figure of the same subject (a semi join: as a join, the planner paired every figure of a subject with every other first) */
+      SELECT
+        1
+      FROM facts AS before_facts
+      WHERE
+        relations.report_id = before_facts.report_id
+        AND relations.start_span = before_facts.span_start
+        AND after_facts.subject_id = before_facts.subject_id
+    )
+    AND relations.relation_type = 'range'
     AND NOT relations.before_period IS NULL
     AND relations.start_value > 0
     AND after_facts.kind = 'level'
@@ -173,7 +178,6 @@ LEFT JOIN level_facts
   ON growth_facts.report_id = level_facts.report_id
   AND growth_facts.subject_id = level_facts.subject_id
   AND growth_facts.metric_code = level_facts.metric_code
-LEFT JOIN level_befores
-  ON level_facts.report_id = level_befores.report_id
+LEFT JOIN level_befores /* not for year-on-year growth: its key is then NULL, which matches nothing (a condition on the left side alone would make this a nested loop join) */
+  ON CASE WHEN growth_facts.basis <> 'year_on_year' THEN level_facts.report_id END = level_befores.report_id
   AND level_facts.span_start = level_befores.end_span
-  AND growth_facts.basis <> 'year_on_year'
