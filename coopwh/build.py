@@ -126,14 +126,15 @@ def build_locked(
     paths: Paths,
     echo: Echo,
     force: bool = False,
-    prepared: dict[str, tuple[str, Extraction]] | None = None,
+    prepared: dict[str, tuple[str, Extraction, list[int] | None]] | None = None,
     validator=None,
 ) -> BuildResult:
     """build(), for a caller that already holds the build lock; records the outcome.
 
     prepared: extractions already read and checked (by ingest), by report id with the sha256
-    of the text they were read from; validator: the Great Expectations context they were
-    checked in, so one run keeps one context and its results."""
+    of the text they were read from and its sentence keys (loaders.raw.sentence_keys);
+    validator: the Great Expectations context they were checked in, so one run keeps one
+    context and its results."""
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}
@@ -175,7 +176,7 @@ def _build(
     echo: Echo,
     last_good_raw: str | None,
     force: bool,
-    prepared: dict[str, tuple[str, Extraction]] | None = None,
+    prepared: dict[str, tuple[str, Extraction, list[int] | None]] | None = None,
     validator=None,
     plan_changes: bool = True,
 ) -> BuildResult:
@@ -190,10 +191,12 @@ def _build(
         to_extract = [r for r in reports if force or loaded.get(r.report_id, ("",))[0] != r.sha256]
         prepared = prepared or {}
         ready = {
-            r.report_id: prepared[r.report_id][1]
+            r.report_id: prepared[r.report_id][1:]
             for r in to_extract
             if prepared.get(r.report_id, ("",))[0] == r.sha256
         }
+        keys = {rid: known_keys for rid, (_, known_keys) in ready.items() if known_keys}
+        ready = {rid: extraction for rid, (extraction, _) in ready.items()}
         prepared.clear()
         unread = [r for r in to_extract if r.report_id not in ready]
         if unread:
@@ -206,7 +209,7 @@ def _build(
             texts.update(_curated_texts(connection, paths, texts))
             validator = validate_facts_in(paths, texts, unread, extractions, echo, validator)
         with phases.phase("load"):
-            changed = write_reports(connection, reports, extractions, present)
+            changed = write_reports(connection, reports, extractions, present, keys)
             raw_state = hashlib.sha256(
                 repr(sorted(stored_hashes(connection).items())).encode()
             ).hexdigest()
@@ -224,7 +227,7 @@ def _build(
         echo(f"Loaded into raw.*: {counts}{more}")
     # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
     # reports they are about a gigabyte of Python objects)
-    reports = texts = extractions = ready = unread = to_extract = None
+    reports = texts = extractions = ready = unread = to_extract = keys = None
 
     from coopwh.console import QuietConsole
 

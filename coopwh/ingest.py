@@ -110,6 +110,7 @@ def ingest_locked(
     with phases.phase("extract"):  # each file read, keyed and extracted, on every core
         pieces = read_and_extract(paths, files, revises, echo)
     candidates: list[tuple[str, Path, Report, Extraction | str]] = []
+    keys: dict[str, list[int]] = {}  # sentence keys of each candidate, made in the workers
     with phases.phase("read"):
         nearest = {} if (revises or new) else known.nearest(pieces)
         for number, (path, piece) in enumerate(zip(files, pieces, strict=True), start=1):
@@ -142,6 +143,7 @@ def ingest_locked(
                 continue
             known.by_hash[report.sha256] = report.report_id
             candidates.append((prefix, path, report, extraction))
+            keys[report.report_id] = piece.keys
     known.close()
     accepted: list[tuple[Path, Report, Extraction]] = []
     prefixes: list[str] = []
@@ -169,7 +171,7 @@ def ingest_locked(
         echo(f"{prefix}: {len(extraction.facts)} figures{held}")
         for fact, reason in extraction.held:
             echo(f"  held back: {fact.number_text} at {fact.span_start}: {reason}")
-    _place_and_build(paths, accepted, result, echo, known, validator)
+    _place_and_build(paths, accepted, result, echo, known, validator, keys)
     return result
 
 
@@ -366,6 +368,7 @@ def _place_and_build(
     echo: Echo,
     known: _Known,
     validator,
+    keys: dict[str, list[int]],
 ) -> None:
     """Move accepted files into reports/ (a revision archives the file it replaces, and the
     curated seeds follow its text) and rebuild; if the build fails, put everything back,
@@ -395,7 +398,11 @@ def _place_and_build(
                 moved = reanchor(seeds, report.report_id, old_text, report.text, prefix)
                 written += moved.written
                 echo(f"{report.report_id} revised: {moved.describe()}")
-        prepared = {report.report_id: (report.sha256, e) for _, report, e in accepted}
+        prepared = {
+            report.report_id: (report.sha256, e, keys.get(report.report_id))
+            for _, report, e in accepted
+        }
+        keys.clear()
         accepted.clear()  # the build takes the figures from here (and lets them go once loaded)
         old_texts.clear()
         try:

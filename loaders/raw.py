@@ -184,13 +184,15 @@ def write_reports(
     reports: Iterable[Report],
     extractions: dict[str, Extraction] | None = None,
     present: Iterable[str] | None = None,
+    keys: dict[str, list[int]] | None = None,
 ) -> list[str]:
     """Load these reports into raw.* (their text, sentences and sentence keys, extracted facts
     and relations, and the figures held back), in one transaction.
 
     A report whose text is unchanged is left alone (its file's size and time are updated).
     present names every report that should remain (default: those given); the others are
-    removed. Returns the ids of the reports added, replaced or removed."""
+    removed. keys: sentence keys already made (by report id), not made again. Returns the ids
+    of the reports added, replaced or removed."""
     ensure_raw_tables(connection)
     reports = list(reports)
     extractions = extractions or {}
@@ -206,7 +208,7 @@ def write_reports(
     removed = sorted(set(loaded) - keep)
     if not changed and not removed and not touched:
         return []
-    frames = _frames(changed, extractions)
+    frames = _frames(changed, extractions, keys or {})
     ids = [r.report_id for r in changed] + removed
     connection.execute("BEGIN TRANSACTION")
     try:
@@ -231,7 +233,9 @@ def write_reports(
     return ids
 
 
-def _frames(changed: list[Report], extractions: dict[str, Extraction]) -> dict[str, pd.DataFrame]:
+def _frames(
+    changed: list[Report], extractions: dict[str, Extraction], keys: dict[str, list[int]]
+) -> dict[str, pd.DataFrame]:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     done = [extractions.get(r.report_id) or Extraction(None) for r in changed]
     return {
@@ -260,7 +264,11 @@ def _frames(changed: list[Report], extractions: dict[str, Extraction]) -> dict[s
             columns=["report_id", "sentence_no", "sentence_start", "sentence_end", "sentence"],
         ),
         "raw.report_sentence_keys": pd.DataFrame(
-            [(r.report_id, key) for r in changed for key in sentence_keys(r.text)],
+            [
+                (r.report_id, key)
+                for r in changed
+                for key in keys.get(r.report_id) or sentence_keys(r.text)
+            ],
             columns=["report_id", "sentence_key"],
         ),
         "raw.extracted_facts": pd.DataFrame(
