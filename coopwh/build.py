@@ -25,7 +25,7 @@ from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used fr
     record_status,
 )
 from loaders.extract import Extraction, extract
-from loaders.raw import RAW_TABLES, manifest, report_text, stored_hashes, write_reports
+from loaders.raw import RAW_TABLES, manifest, report_texts, stored_hashes, write_reports
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
@@ -261,7 +261,7 @@ def _curated_texts(connection, paths: Paths, have: dict[str, str]) -> dict[str, 
     from coopwh.quality import curated_facts
 
     wanted = set(curated_facts(paths.project / "seeds")["report_id"]) - set(have)
-    return {rid: text for rid in wanted if (text := report_text(connection, rid)) is not None}
+    return report_texts(connection, wanted)
 
 
 def validate_facts_in(

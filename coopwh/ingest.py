@@ -27,7 +27,7 @@ from loaders.raw import (
     loaded_figures,
     manifest,
     nearest_reports,
-    report_text,
+    report_texts,
     sentence_keys,
 )
 from loaders.reference import load_gazetteer
@@ -221,12 +221,15 @@ class _Known:
         by_hash.update({report.sha256: rid for rid, report in files.items()})
         return cls(paths.build_db, paths.project / "seeds", by_hash, files)
 
-    def text(self, report_id: str) -> str | None:
-        """The text of a loaded report (what a revision of it replaces)."""
-        if report_id in self.files:
-            return self.files[report_id].text
+    def texts(self, report_ids: list[str]) -> dict[str, str | None]:
+        """The text of each of these reports that is loaded (what a revision of it replaces),
+        None for one that is not."""
         connection = self._db()
-        return report_text(connection, report_id) if connection else None
+        stored = report_texts(connection, report_ids) if connection else {}
+        return {
+            rid: self.files[rid].text if rid in self.files else stored.get(rid)
+            for rid in report_ids
+        }
 
     def same_figures(self, piece: _Read, report_id: str) -> bool:
         """True if the read file gives the very figures of the report it nearly repeats: the
@@ -375,7 +378,7 @@ def _place_and_build(
     quarantine the new files and rebuild the last good state."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     seeds = paths.project / "seeds"
-    old_texts = {report.report_id: known.text(report.report_id) for _, report, _ in accepted}
+    old_texts = known.texts([report.report_id for _, report, _ in accepted])
     known.close()
     with tempfile.TemporaryDirectory(dir=paths.reports_dir) as backup_dir:
         backup = Path(backup_dir)
@@ -383,14 +386,17 @@ def _place_and_build(
         placed: list[tuple[Path, Path]] = []  # (where it came from, its place in reports/)
         replaced: list[Path] = []
         written: list[Path] = []
+        present: dict[str, list[Path]] = {}  # the report files there, by report id
+        for old in report_files(paths.reports_dir):
+            present.setdefault(old.stem, []).append(old)
         for path, report, _ in accepted:
             old_text = old_texts[report.report_id]
-            for old in report_files(paths.reports_dir):
-                if old.stem == report.report_id:
-                    shutil.move(old, backup / old.name)
-                    replaced.append(old)
+            for old in present.pop(report.report_id, []):
+                shutil.move(old, backup / old.name)
+                replaced.append(old)
             target = paths.reports_dir / f"{report.report_id}{path.suffix.lower()}"
             shutil.move(path, target)
+            present[report.report_id] = [target]
             path.with_name(path.name + ".reason.txt").unlink(missing_ok=True)  # from held/
             placed.append((path, target))
             if old_text is not None:

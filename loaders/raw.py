@@ -169,14 +169,17 @@ def loaded_figures(connection: duckdb.DuckDBPyConnection, report_id: str) -> lis
     return [(printed, value) for _, printed, value in rows]
 
 
-def report_text(connection: duckdb.DuckDBPyConnection, report_id: str) -> str | None:
-    """The loaded text of a report, if it is loaded."""
+def report_texts(
+    connection: duckdb.DuckDBPyConnection, report_ids: Iterable[str]
+) -> dict[str, str]:
+    """The loaded texts of those of these reports that are loaded, by id (one query)."""
     if not _columns(connection, "reports"):
-        return None
-    row = connection.execute(
-        "SELECT text FROM raw.reports WHERE report_id = ?", [report_id]
-    ).fetchone()
-    return row[0] if row else None
+        return {}
+    rows = connection.execute(
+        "SELECT report_id, text FROM raw.reports WHERE list_contains(?, report_id)",
+        [sorted(set(report_ids))],
+    ).fetchall()
+    return dict(rows)
 
 
 def write_reports(
