@@ -176,7 +176,9 @@ def _text(sheet, row: int, column: int, text: str, formats: _Formats, style: str
 def _write_rows(sheet, formats: _Formats, spec: Sheet) -> None:
     """The data rows, row 1 on, as the XML XlsxWriter itself writes in constant-memory mode
     (inline strings, the same styles and heights), but straight into the sheet's row buffer:
-    XlsxWriter's cell by cell path costs about 10 µs a cell, this about 1 µs."""
+    XlsxWriter's cell by cell path costs about 10 µs a cell, this about 1 µs. It relies on
+    the constant-memory internals of the pinned XlsxWriter (the row buffer fh, previous_row,
+    dim_rowmax); test_table_cells_come_back_as_written reads every kind of cell back."""
     sheet._write_single_row(1)  # the header row goes out; the buffer is at row 1
     cells = [_CellWriter(index, column, formats) for index, column in enumerate(spec.columns)]
     wrapped = [column.key for column in spec.columns if column.fmt == "sentence"]
