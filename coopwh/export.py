@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -46,6 +47,7 @@ MAX_SHEET_FACTS = 50_000  # figures on a 全部数据 sheet; all of them go to a
 CHART_BARS = 60  # bars on the 增长图 chart
 COVER_REPORTS = 30  # reports the cover lists by name
 COVER_CHANGES = 20  # changed rows the cover lists (coopwh changes lists them all)
+FORK_LIMIT = 500 * 2**20  # bytes resident past which export workers are not forks of this process
 EXPORTED = ".coopwh-export.json"  # in the output folder: the build the last export was made from
 CHECKS = {"pass": "通过", "fail": "不符", "not_checkable": "无法核对"}
 COVERS = {
@@ -241,7 +243,7 @@ def export(
     workers = min(os.cpu_count() or 1, 2)
     done: dict[str, dict] = {}
     with (
-        ProcessPoolExecutor(max_workers=workers)
+        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_processes())
         if workers > 1 and len(jobs) > 2
         else (contextlib.nullcontext()) as pool
     ):
@@ -265,6 +267,21 @@ def export(
         + f" in {time.perf_counter() - started:.1f} s"
     )
     return [out_dir / f"{name}.xlsx" for name in done]
+
+
+def _worker_processes():
+    """Forks of this process while it is small (they start at once); once it holds much (a run
+    that loaded a thousand reports), workers forked from a fresh server that has imported
+    this module only: a fork would start with all of this process resident."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None  # not Linux: the platform's default way to start processes
+    if pages * os.sysconf("SC_PAGE_SIZE") < FORK_LIMIT:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def _last_export(out_dir: Path) -> dict:
