@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -71,6 +72,14 @@ class BuildResult:
         return [a for a in self.audits if not a.passed and not a.blocking]
 
 
+class Prepared(NamedTuple):
+    """A report ingest has read, extracted and checked already: the build takes it as it is."""
+
+    sha256: str  # of the text it was read from
+    extraction: Extraction
+    keys: list[int] | None  # its sentence keys (loaders.raw.sentence_keys)
+
+
 def report_files(reports_dir: Path) -> list[Path]:
     """The report files a build reads: .txt, .docx, .html and .pdf directly in reports_dir."""
     return sorted(
@@ -126,15 +135,14 @@ def build_locked(
     paths: Paths,
     echo: Echo,
     force: bool = False,
-    prepared: dict[str, tuple[str, Extraction, list[int] | None]] | None = None,
+    prepared: dict[str, Prepared] | None = None,
     validator=None,
 ) -> BuildResult:
     """build(), for a caller that already holds the build lock; records the outcome.
 
-    prepared: extractions already read and checked (by ingest), by report id with the sha256
-    of the text they were read from and its sentence keys (loaders.raw.sentence_keys);
-    validator: the Great Expectations context they were checked in, so one run keeps one
-    context and its results."""
+    prepared: the reports ingest read, extracted and checked, by report id; validator: the
+    Great Expectations context they were checked in, so one run keeps one context and its
+    results."""
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}
@@ -176,7 +184,7 @@ def _build(
     echo: Echo,
     last_good_raw: str | None,
     force: bool,
-    prepared: dict[str, tuple[str, Extraction, list[int] | None]] | None = None,
+    prepared: dict[str, Prepared] | None = None,
     validator=None,
     plan_changes: bool = True,
 ) -> BuildResult:
@@ -190,13 +198,13 @@ def _build(
         echo(f"Read {len(reports)} new or changed of {len(present)} report file(s)")
         to_extract = [r for r in reports if force or loaded.get(r.report_id, ("",))[0] != r.sha256]
         prepared = prepared or {}
-        ready = {
-            r.report_id: prepared[r.report_id][1:]
+        same = {  # what ingest prepared from the very text here
+            r.report_id: prepared[r.report_id]
             for r in to_extract
-            if prepared.get(r.report_id, ("",))[0] == r.sha256
+            if r.report_id in prepared and prepared[r.report_id].sha256 == r.sha256
         }
-        keys = {rid: known_keys for rid, (_, known_keys) in ready.items() if known_keys}
-        ready = {rid: extraction for rid, (extraction, _) in ready.items()}
+        ready = {rid: p.extraction for rid, p in same.items()}
+        keys = {rid: p.keys for rid, p in same.items() if p.keys}
         prepared.clear()
         unread = [r for r in to_extract if r.report_id not in ready]
         if unread:
@@ -227,7 +235,7 @@ def _build(
         echo(f"Loaded into raw.*: {counts}{more}")
     # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
     # reports they are about a gigabyte of Python objects)
-    reports = texts = extractions = ready = unread = to_extract = keys = None
+    reports = texts = extractions = ready = same = unread = to_extract = keys = None
 
     from coopwh.console import QuietConsole
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -14,7 +15,6 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from coopwh import workbook
@@ -185,7 +185,7 @@ class ExportError(Exception):
     """An export that was refused or failed; the message says why."""
 
 
-@dataclass
+@dataclasses.dataclass
 class Warehouse:
     """What every workbook reads from the published copy: the build, reports, pilots, labels."""
 
@@ -200,7 +200,7 @@ class Warehouse:
     provinces: list[tuple[str, str]]  # (code, name) of every province with a pilot or a figure
 
 
-@dataclass
+@dataclasses.dataclass
 class Scope:
     """The rows of one workbook: the whole country (code None) or one province's."""
 
@@ -386,11 +386,17 @@ def read_warehouse(connection) -> Warehouse:
     )
 
 
+def _where(code: str | None, alias: str = "") -> tuple[str, list]:
+    """The condition on a mart's rows for a scope (the country's: all; a province's: its own),
+    with its parameters."""
+    return ("TRUE", []) if code is None else (f"{alias}province_code = ?", [code])
+
+
 def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
     """The SQL of each table a workbook shows, with its parameters: the country's rows, or only
     the province's own (its units at every level, and its pilot types' pooled results)."""
     pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
-    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
+    where, parameters = _where(code)
     types = sorted({p["pilot_type_code"] for p in pilots})
     pooled = (
         "subject_kind = 'pilot_type'"
@@ -419,18 +425,11 @@ def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
     }
 
 
-def read_scope(
-    connection, data: Warehouse, code: str | None, name: str, rows: bool = True
-) -> Scope:
-    """One workbook's rows, read with SQL from the published copy (see _tables); with rows
-    false, only what its cover says (pilots, counts, reports, other units)."""
+def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scope:
+    """What one workbook's cover says of its scope (pilots, figures, reports, other units),
+    read with SQL from the published copy; its rows come with with_rows."""
     pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
-    where, parameters = ("TRUE", []) if code is None else ("province_code = ?", [code])
-    tables = {key: ([], sql, values) for key, (sql, values) in _tables(data, code).items()}
-    if rows:
-        for key, (_, sql, values) in tables.items():
-            limit = f" LIMIT {MAX_SHEET_FACTS}" if key == "facts" else ""
-            tables[key] = (_rows(connection, sql + limit, *values), sql, values)
+    where, parameters = _where(code)
     (total,) = connection.execute(
         f"SELECT COUNT(*) FROM marts.facts WHERE {where}", parameters
     ).fetchone()
@@ -448,17 +447,23 @@ def read_scope(
             parameters,
         ).fetchall()
     ]
-    return Scope(
-        code,
-        name,
-        tables["growth"][0],
-        tables["coverage"][0],
-        tables["funds"][0],
-        pilots,
-        tables["facts"][0],
-        total,
-        report_ids,
-        others,
+    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others)
+
+
+def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
+    """The scope with the rows of its tables (see _tables): the first MAX_SHEET_FACTS figures."""
+    rows = {
+        key: _rows(
+            connection, sql + (f" LIMIT {MAX_SHEET_FACTS}" if key == "facts" else ""), *values
+        )
+        for key, (sql, values) in _tables(data, scope.code).items()
+    }
+    return dataclasses.replace(
+        scope,
+        growth=rows["growth"],
+        coverage=rows["coverage"],
+        funds=rows["funds"],
+        facts=rows["facts"],
     )
 
 
@@ -489,7 +494,7 @@ def write_scope(
     csv_path = out_dir / f"{name}-全部数据.csv"
     with read_only(published_db) as connection:
         data = read_warehouse(connection)
-        scope = read_scope(connection, data, code, name, rows=False)
+        scope = read_scope(connection, data, code, name)
         if scope.facts_total <= MAX_SHEET_FACTS:
             csv_path = None
         if code is None:
@@ -508,7 +513,7 @@ def write_scope(
         files = [p for p in (path, csv_path) if p is not None]
         if before and before.get("digest") == digest and before.get("files") == _sha256s(files):
             return path, {**before, "written": False}
-        scope = read_scope(connection, data, code, name)
+        scope = with_rows(connection, data, scope)
         sheets = _sheets(data, scope, csv_path)
         if csv_path is not None:
             _write_all_facts(connection, code, csv_path)
@@ -548,7 +553,7 @@ def _write_all_facts(connection, code: str | None, path: Path) -> None:
     """Every figure of the scope, with the columns of the 全部数据 sheet, as CSV (UTF-8 with a
     byte-order mark, so Excel reads the Chinese), written by DuckDB in one query: the labels
     are joined in, and text that Excel would take for a formula gets a leading apostrophe."""
-    where, parameters = ("TRUE", []) if code is None else ("f.province_code = ?", [code])
+    where, parameters = _where(code, "f.")
     columns = ", ".join(f'{_csv_expression(column)} AS "{column.zh}"' for column in FACTS)
     body = path.with_name(path.name + ".body")
     connection.execute(

@@ -18,7 +18,14 @@ from pathlib import Path
 
 import duckdb
 
-from coopwh.build import BuildError, BuildResult, build_lock, build_locked, report_files
+from coopwh.build import (
+    BuildError,
+    BuildResult,
+    Prepared,
+    build_lock,
+    build_locked,
+    report_files,
+)
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.reanchor import reanchor
@@ -256,9 +263,10 @@ class _Known:
             if connection
             else {}
         )
+        unloaded = {rid: set(sentence_keys(other.text)) for rid, other in self.files.items()}
         for i, piece in wanted.items():
-            for report_id, other in self.files.items():
-                shared = len(set(piece.keys) & set(sentence_keys(other.text)))
+            for report_id, other_keys in unloaded.items():
+                shared = len(set(piece.keys) & other_keys)
                 shares.setdefault(i, []).append((report_id, shared / len(piece.keys)))
         found = {}
         for i, candidates in shares.items():
@@ -405,7 +413,7 @@ def _place_and_build(
                 written += moved.written
                 echo(f"{report.report_id} revised: {moved.describe()}")
         prepared = {
-            report.report_id: (report.sha256, e, keys.get(report.report_id))
+            report.report_id: Prepared(report.sha256, e, keys.get(report.report_id))
             for _, report, e in accepted
         }
         keys.clear()
