@@ -15,6 +15,7 @@ from typing import NamedTuple
 import duckdb
 
 from coopwh.changes import BuildChanges, last_build_log
+from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used from here too)
@@ -25,7 +26,7 @@ from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used fr
     last_build_status,
     record_status,
 )
-from loaders.extract import Extraction, extract
+from loaders.extract import Extraction, extract, hold_by_position
 from loaders.raw import RAW_TABLES, manifest, report_texts, stored_hashes, write_reports
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
@@ -148,11 +149,16 @@ def build_locked(
     good = last if last and last["status"] == "ok" else {}
     plan_changes = force or good.get("definitions") != defined
     last_good_raw = None if force else good.get("raw_state")
+    own = validator is None
+    validator = validator or ValidatorProcess(paths.quality_dir)
     try:
         result = _build(paths, echo, last_good_raw, force, prepared, validator, plan_changes)
     except BuildError as error:
         record_status(paths, "failed", str(error), signature)
         raise
+    finally:
+        if own:
+            validator.close()
     if paths.on_server:
         from coopwh.server import databases
 
@@ -184,13 +190,14 @@ def _build(
     echo: Echo,
     last_good_raw: str | None,
     force: bool,
-    prepared: dict[str, Prepared] | None = None,
-    validator=None,
+    prepared: dict[str, Prepared] | None,
+    validator: ValidatorProcess,
     plan_changes: bool = True,
 ) -> BuildResult:
     started = time.perf_counter()
     phases = Phases()
     connection = duckdb.connect(str(paths.build_db))
+    context = None
     try:
         loaded = manifest(connection)
         with phases.phase("read"):
@@ -215,34 +222,40 @@ def _build(
         with phases.phase("validate"):
             texts = {r.report_id: r.text for r in reports}
             texts.update(_curated_texts(connection, paths, texts))
-            validator = validate_facts_in(paths, texts, unread, extractions, echo, validator)
+            door_in = validate_facts_in(paths, texts, unread, extractions, validator, echo)
+        # while the worker checks them, load the SQLMesh project (it does not touch the database)
+        from coopwh.console import QuietConsole
+
+        console = QuietConsole(echo)
+        with phases.phase("plan and apply"):
+            context = open_context(paths, console)
+        with phases.phase("validate"):
+            door_in()
         with phases.phase("load"):
             changed = write_reports(connection, reports, extractions, present, keys)
             raw_state = hashlib.sha256(
                 repr(sorted(stored_hashes(connection).items())).encode()
             ).hexdigest()
+    except BaseException:
+        if context is not None:
+            context.close()
+        raise
     finally:
         connection.close()
-    if paths.on_server and (force or raw_state != last_good_raw):
-        from coopwh import server
-
-        echo("Loading raw.* onto the server …")
-        with phases.phase("load"):
-            server.push_raw(paths.build_db, RAW_TABLES)
-    if changed:
-        counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:10])
-        more = f", and {len(changed) - 10} more" if len(changed) > 10 else ""
-        echo(f"Loaded into raw.*: {counts}{more}")
-    # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
-    # reports they are about a gigabyte of Python objects)
-    reports = texts = extractions = ready = same = unread = to_extract = keys = None
-
-    from coopwh.console import QuietConsole
-
-    console = QuietConsole(echo)
-    with phases.phase("plan and apply"):
-        context = open_context(paths, console)
     try:
+        if paths.on_server and (force or raw_state != last_good_raw):
+            from coopwh import server
+
+            echo("Loading raw.* onto the server …")
+            with phases.phase("load"):
+                server.push_raw(paths.build_db, RAW_TABLES)
+        if changed:
+            counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:10])
+            more = f", and {len(changed) - 10} more" if len(changed) > 10 else ""
+            echo(f"Loaded into raw.*: {counts}{more}")
+        # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
+        # reports they are about a gigabyte of Python objects)
+        reports = texts = extractions = ready = same = unread = to_extract = keys = None
         # raw.* differs from what the last good build published (loaded now, or by a run that
         # was stopped halfway): the models that read it must be rebuilt, not just planned
         restate = "all" if force else ("raw" if raw_state != last_good_raw else "")
@@ -277,31 +290,55 @@ def validate_facts_in(
     texts: dict[str, str],
     extracted: list[Report],
     extractions: dict[str, Extraction],
+    validator: ValidatorProcess,
     echo: Echo = print,
-    validator=None,
-):
+) -> Callable[[], None]:
     """The door in, before anything is loaded: the curated facts must pass whole (a bad seed
     row stops the build); of the newly extracted reports, checked together as one batch, a
-    figure that fails is held back with its reason and the rest load."""
-    from coopwh.quality import Validator, check_extractions, check_facts_in, curated_facts
+    figure that fails is held back with its reason and the rest load.
+
+    The checks go to the validator's worker at once; what this returns waits for them, raises
+    BuildError if they refuse, and holds back the figures they do not let in."""
+    from coopwh.quality import curated_facts, fact_rows
 
     seeds = paths.project / "seeds"
-    validator = validator or Validator(paths.quality_dir)
-    check = check_facts_in(
-        validator, curated_facts(seeds), texts, str(seeds / "report_facts.csv"), seeds
+    curated = curated_facts(seeds)
+    source = str(seeds / "report_facts.csv")
+    seeds_check = validator.submit(
+        "check_facts_in", curated, _texts_of(texts, curated["report_id"]), source, seeds
     )
-    if not check.success:
-        raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
-    if extracted:
-        batch = [extractions[r.report_id] for r in extracted]
-        check = check_extractions(validator, batch, texts, _batch_name(extracted), seeds)
-        if check.refused:
-            raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
+    batch = [extractions[r.report_id] for r in extracted]
+    rows = fact_rows(batch)
+    new_check = rows and validator.submit(
+        "check_fact_rows",
+        rows,
+        _texts_of(texts, (r.report_id for r in extracted)),
+        _batch_name(extracted),
+        seeds,
+    )
+
+    def outcome() -> None:
+        for ticket in (seeds_check, new_check):
+            if not ticket:
+                continue
+            check = validator.result(ticket)
+            check, reasons = check if isinstance(check, tuple) else (check, None)
+            if check.refused:
+                raise BuildError(
+                    f"{check.describe()}\nnothing was loaded; the warehouse is unchanged"
+                )
+            hold_by_position(batch, reasons or {})
         for report in extracted:
             for fact, reason in extractions[report.report_id].held:
                 where = f"{report.report_id} {fact.number_text} at {fact.span_start}"
                 echo(f"  held back: {where}: {reason}")
-    return validator
+
+    return outcome
+
+
+def _texts_of(texts: dict[str, str], report_ids) -> dict[str, str]:
+    """Of texts, those of these reports (what a check needs is all the worker is sent)."""
+    return {rid: texts[rid] for rid in set(report_ids) if rid in texts}
 
 
 def _batch_name(reports: list[Report]) -> str:
@@ -385,14 +422,15 @@ def _plan_audit_publish(
     return result
 
 
-def _quality_report(paths: Paths, validator, audits, findings, echo: Echo) -> dict:
+def _quality_report(
+    paths: Paths, validator: ValidatorProcess, audits, findings, echo: Echo
+) -> dict:
     """Run the door out on the published copy and write the quality summary; return what the
     door out found, for the status record (an export of this copy then need not run it again)."""
-    from coopwh.quality import check_marts_out
     from coopwh.quality_report import write_summary
 
     echo("Validating the published marts (Great Expectations) …")
-    failed = [c for c in check_marts_out(validator, paths.published_db) if not c.success]
+    failed = [c for c in validator.run("check_marts_out", paths.published_db) if not c.success]
     for check in failed:
         echo(f"  {check.describe()}")
     door_out = {

@@ -26,10 +26,11 @@ from coopwh.build import (
     build_locked,
     report_files,
 )
+from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.reanchor import reanchor
-from loaders.extract import Extraction, ExtractionLimit, Fact, extract
+from loaders.extract import Extraction, ExtractionLimit, Fact, extract, hold_by_position
 from loaders.raw import (
     loaded_figures,
     manifest,
@@ -111,7 +112,19 @@ def ingest_locked(
     Every file is read first (duplicates archived, near duplicates held, bad files
     quarantined), then the rest are extracted (on every core when there are several) and their
     facts checked by the door in together, as one batch, before they are placed and built."""
-    phases = phases or Phases()
+    with ValidatorProcess(paths.quality_dir) as validator:  # importing GX while files are read
+        return _ingest(paths, files, echo, revises, new, phases or Phases(), validator)
+
+
+def _ingest(
+    paths: Paths,
+    files: list[Path],
+    echo: Echo,
+    revises: str | None,
+    new: bool,
+    phases: Phases,
+    validator: ValidatorProcess,
+) -> IngestResult:
     result = IngestResult()
     known = _Known.load(paths)
     with phases.phase("extract"):  # each file read, keyed and extracted, on every core
@@ -166,7 +179,7 @@ def ingest_locked(
     if not accepted:
         return result
     with phases.phase("validate"):
-        validator, refusal = _door_in(paths, accepted)
+        refusal = _door_in(paths, accepted, validator)
     if refusal:  # the batch as a whole: an extractor fault, not a file's
         for prefix, (path, _, _) in zip(prefixes, accepted, strict=True):
             _refuse(paths, result, echo, prefix, path, refusal)
@@ -338,22 +351,25 @@ def _read_one(job: tuple[Path, str | None]) -> _Read | str:
     return _Read(report, sentence_keys(report.text), extraction)
 
 
-def _door_in(paths: Paths, accepted: list[tuple[Path, Report, Extraction]]):
+def _door_in(
+    paths: Paths, accepted: list[tuple[Path, Report, Extraction]], validator: ValidatorProcess
+) -> str | None:
     """Great Expectations on the facts of every accepted file, as one batch: the figures it
-    refuses are held back. Returns the validator and, if it refuses the batch whole, why."""
-    from coopwh.quality import Validator, check_extractions
+    refuses are held back. Returns why, if it refuses the batch whole."""
+    from coopwh.quality import fact_rows
 
-    validator = Validator(paths.quality_dir)
     texts = {report.report_id: report.text for _, report, _ in accepted}
     names = [path.name for path, _, _ in accepted]
     source = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    check = check_extractions(
-        validator, [e for _, _, e in accepted], texts, source, paths.project / "seeds"
+    batch = [e for _, _, e in accepted]
+    check, reasons = validator.run(
+        "check_fact_rows", fact_rows(batch), texts, source, paths.project / "seeds"
     )
     if check.refused:
         reason = "; ".join(failure.describe() for failure in check.failures)
-        return validator, f"refused by {check.suite}: {reason}"
-    return validator, None
+        return f"refused by {check.suite}: {reason}"
+    hold_by_position(batch, reasons or {})
+    return None
 
 
 def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float) -> str:
@@ -378,7 +394,7 @@ def _place_and_build(
     result: IngestResult,
     echo: Echo,
     known: _Known,
-    validator,
+    validator: ValidatorProcess,
     keys: dict[str, list[int]],
 ) -> None:
     """Move accepted files into reports/ (a revision archives the file it replaces, and the

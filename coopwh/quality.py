@@ -1,7 +1,8 @@
 """Great Expectations at the two edges: facts before they are loaded, marts before they leave.
 
 Suites are code here; they run on pandas frames (GX's SQL path does not work against DuckDB).
-Import this module only in commands that validate: importing GX costs seconds."""
+GX itself is imported on first use (it takes seconds): a build runs its checks in a worker
+process (coopwh.gx_worker) and only unpickles their outcomes, the dataclasses here."""
 
 from __future__ import annotations
 
@@ -10,21 +11,29 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+import pandas as pd
 
-import great_expectations as gx  # noqa: E402
-import pandas as pd  # noqa: E402
-from great_expectations import expectations as gxe  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from loaders.extract import hold_by_position
+from loaders.raw import FACT_COLUMNS as RAW_FACT_COLUMNS
 
-from loaders.raw import FACT_COLUMNS as RAW_FACT_COLUMNS  # noqa: E402
-
-logging.getLogger("great_expectations").setLevel(logging.ERROR)
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 OPTIONAL = ("metric_code", "baseline", "period", "subject_text")
 FACT_COLUMNS = [column for column in RAW_FACT_COLUMNS if column not in OPTIONAL]
 AMOUNTS = "unit in ['yuan', 'count', 'household', 'person', 'sqm', 'mu'] and kind == 'level'"
+
+
+def _gx():
+    """great_expectations and its expectations module, imported on first use."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations import expectations as gxe
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    return gx, gxe
 
 
 @dataclass
@@ -85,6 +94,7 @@ class Reference:
 
 def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
     """The door in: a batch of facts (curated or extracted) before it is loaded."""
+    gx, gxe = _gx()
     suite = gx.ExpectationSuite(name="facts_in")
     for expectation in [
         gxe.ExpectTableColumnsToMatchSet(column_set=FACT_COLUMNS, exact_match=False),
@@ -124,6 +134,7 @@ def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
 
 def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.ExpectationSuite]:
     """The door out: what the workbooks promise of the marts they read."""
+    gx, gxe = _gx()
     suites = {
         "marts.facts": [
             gxe.ExpectColumnValuesToNotBeNull(column="fact_id"),
@@ -208,6 +219,9 @@ class Validator:
     """A file-backed GX context under warehouse/quality/gx, so every run lands in Data Docs."""
 
     def __init__(self, root: Path) -> None:
+        gx, _ = _gx()
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
         root.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -216,6 +230,7 @@ class Validator:
 
     def validate(self, suite: gx.ExpectationSuite, frame: pd.DataFrame, source: str) -> CheckResult:
         """Run suite on frame; keep and return the outcome, with example rows of each failure."""
+        gx, _ = _gx()
         asset_name = suite.name
         try:
             asset = self.source.get_asset(asset_name)
@@ -339,23 +354,27 @@ def check_extractions(
     """The door in for the extracted facts of many reports at once, in one batch. A figure it
     refuses is held back in its own report's Extraction with its reason, and the others load;
     if the batch as a whole is refused (see held_rows), nothing is held and the result says so."""
-    owners = [(extraction, fact) for extraction in extractions for fact in extraction.facts]
-    frame = facts_frame([fact.as_row() for _, fact in owners])
-    check = check_facts_in(validator, frame, texts, source, seeds_dir)
-    rows = None if check.success else held_rows(check, frame)
-    if rows:
-        by_report: dict[int, list] = {}
-        reasons: dict[int, str] = {}
-        for row, reason in rows.items():
-            extraction, fact = owners[row]
-            by_report.setdefault(id(extraction), []).append(fact)
-            reasons[id(fact)] = reason
-        for extraction in extractions:
-            held = by_report.get(id(extraction))
-            if held:
-                extraction.hold(held, lambda fact: reasons[id(fact)])
-        check.held = len(rows)
+    check, reasons = check_fact_rows(validator, fact_rows(extractions), texts, source, seeds_dir)
+    hold_by_position(extractions, reasons or {})
     return check
+
+
+def fact_rows(extractions: list) -> list[dict]:
+    """The facts to load of extractions (loaders.extract.Extraction), in order, as rows."""
+    return [fact.as_row() for extraction in extractions for fact in extraction.facts]
+
+
+def check_fact_rows(
+    validator: Validator, rows: list[dict], texts: dict[str, str], source: str, seeds_dir: Path
+) -> tuple[CheckResult, dict[int, str] | None]:
+    """The door in for extracted facts given as rows (fact_rows), in one batch: the outcome,
+    and the positions of the rows it holds back with their reasons (None if it holds none, or
+    refuses the batch whole)."""
+    frame = facts_frame(rows)
+    check = check_facts_in(validator, frame, texts, source, seeds_dir)
+    reasons = None if check.success else held_rows(check, frame)
+    check.held = len(reasons or ())
+    return check, reasons
 
 
 def held_rows(check: CheckResult, frame: pd.DataFrame) -> dict[int, str] | None:

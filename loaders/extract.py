@@ -96,6 +96,20 @@ class Extraction:
         self.facts = [fact for fact in self.facts if id(fact) not in ids]
 
 
+def hold_by_position(extractions: Sequence[Extraction], reasons: dict[int, str]) -> None:
+    """Hold back, with its reason, the fact at each position of the extractions' facts taken
+    one after another (the rows the door in checked as one batch)."""
+    start = 0
+    for extraction in extractions:
+        facts = extraction.facts
+        held = {id(f): reasons[i] for i, f in enumerate(facts, start) if i in reasons}
+        start += len(facts)
+        if held:
+            extraction.hold(
+                [f for f in facts if id(f) in held], lambda fact, held=held: held[id(fact)]
+            )
+
+
 def extract_facts(text: str, report_id: str, gazetteer: Gazetteer | None = None) -> list[Fact]:
     """Every quantitative figure of text, with spans (Python str offsets) and fact columns."""
     return extract(text, report_id, gazetteer).facts

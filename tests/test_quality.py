@@ -151,3 +151,43 @@ def test_commands_that_do_not_validate_do_not_import_great_expectations(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=built_project
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_build_runs_great_expectations_in_a_worker_process_of_its_own(
+    fresh_project: Path,
+) -> None:
+    """Importing GX takes seconds, which the build spends loading the SQLMesh project: the
+    build's own process never imports it, and the checks run in the worker still reach the
+    quality report and its Data Docs."""
+    shutil.rmtree(fresh_project / "warehouse" / "quality")
+    code = (
+        "import sys\nfrom coopwh.cli import main\n"
+        f"code = main({['--project', str(fresh_project), 'build', '--force']!r})\n"
+        "assert code == 0, code\n"
+        "assert 'great_expectations' not in sys.modules, 'great_expectations was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr + result.stdout
+    page = (fresh_project / "warehouse" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "facts_in" in page and "out_pilot_scorecard" in page
+    docs = fresh_project / "warehouse" / "quality" / "gx" / "uncommitted" / "data_docs"
+    assert (docs / "local_site" / "index.html").exists()
+
+
+def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path) -> None:
+    from coopwh.gx_worker import ValidatorProcess
+    from coopwh.quality import CheckResult, curated_facts
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    frame = curated_facts(seeds).head(3)
+    frame.loc[frame.index[0], "unit"] = "litre"
+    with ValidatorProcess(tmp_path / "quality") as validator:
+        first = validator.submit("check_facts_in", frame, {}, "three rows", seeds)
+        with pytest.raises(AttributeError, match="no_such_check"):
+            validator.run("no_such_check")
+        check = validator.result(first)
+    assert isinstance(check, CheckResult) and validator.results == [check]
+    described = check.describe()
+    assert "three rows: refused by facts_in" in described and "unit" in described
+    assert "span_holds_number_text" in described  # no texts were sent: no span holds
+    assert not validator._process.is_alive()

@@ -1,0 +1,120 @@
+"""Great Expectations in a process of its own, started first and used as the checks come.
+
+Importing GX takes three to four seconds. A build spends them reading, extracting and loading
+the SQLMesh project meanwhile, on the other core, instead of waiting: the checks and their
+frames go to the worker (one GX context for the whole run, so every result lands in one set of
+Data Docs), the outcomes come back. Only the worker imports GX: coopwh.quality imports it on
+first use, and the outcomes are its plain dataclasses."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from pathlib import Path
+
+
+def _serve(connection, root: str) -> None:
+    """The worker: one Validator, then each request (check, args) answered in turn with
+    (True, what coopwh.quality.<check>(validator, *args) returned) or (False, the error)."""
+    from coopwh import quality
+
+    try:
+        validator, broken = quality.Validator(Path(root)), None
+    except Exception as error:  # answered to every request, so the caller says why
+        validator, broken = None, error
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        check, args = request
+        try:
+            if broken is not None:
+                raise broken
+            if check == "build_docs":
+                answer = (True, validator.build_docs())
+            else:
+                answer = (True, getattr(quality, check)(validator, *args))
+        except Exception as error:
+            answer = (False, _picklable(error))
+        connection.send(answer)
+
+
+def _picklable(error: Exception) -> Exception:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+class ValidatorProcess:
+    """A coopwh.quality.Validator in a worker process, started (and importing GX) at once.
+
+    submit(check, *args) sends coopwh.quality.<check>(validator, *args) to the worker and
+    returns a ticket; result(ticket) waits for its answer (raising the worker's error) and
+    keeps the CheckResults in it in results, as a Validator does. run() does both."""
+
+    def __init__(self, root: Path) -> None:
+        spawn = multiprocessing.get_context("spawn")  # not a fork of a caller that holds much
+        self._connection, child = spawn.Pipe()
+        self._process = spawn.Process(
+            target=_serve, args=(child, str(root)), name="coopwh-gx", daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._sent = self._received = 0
+        self._answers: dict[int, tuple[bool, object]] = {}
+        self.results: list = []
+
+    def submit(self, check: str, *args) -> int:
+        self._connection.send((check, args))
+        self._sent += 1
+        return self._sent
+
+    def result(self, ticket: int):
+        while ticket not in self._answers:
+            try:
+                answer = self._connection.recv()
+            except EOFError:
+                code = self._process.exitcode
+                raise RuntimeError(
+                    f"the Great Expectations worker process stopped (exit code {code})"
+                ) from None
+            self._received += 1
+            self._answers[self._received] = answer
+        ok, value = self._answers.pop(ticket)
+        if not ok:
+            raise value
+        from coopwh.quality import CheckResult  # the dataclasses only: GX stays in the worker
+
+        found = value if isinstance(value, list | tuple) else [value]
+        self.results += [item for item in found if isinstance(item, CheckResult)]
+        return value
+
+    def run(self, check: str, *args):
+        return self.result(self.submit(check, *args))
+
+    def build_docs(self) -> Path:
+        """Build GX's Data Docs from every result so far; the path of their index page."""
+        return self.run("build_docs")
+
+    def close(self) -> None:
+        """Stop the worker: at once if it was never sent a check (it may be importing still),
+        else once the checks sent have finished (their results are written as they end)."""
+        if not self._process.is_alive():
+            return
+        if self._sent:
+            self._connection.send(None)
+        else:
+            self._process.terminate()
+        self._process.join()
+        self._connection.close()
+
+    def __enter__(self) -> ValidatorProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
