@@ -74,7 +74,7 @@ class BuildResult:
 
 
 class Prepared(NamedTuple):
-    """A report ingest has read, extracted and checked already: the build takes it as it is."""
+    """A report ingest has read and extracted already: the build checks and loads it as it is."""
 
     sha256: str  # of the text it was read from
     extraction: Extraction
@@ -141,9 +141,9 @@ def build_locked(
 ) -> BuildResult:
     """build(), for a caller that already holds the build lock; records the outcome.
 
-    prepared: the reports ingest read, extracted and checked, by report id; validator: the
-    Great Expectations context they were checked in, so one run keeps one context and its
-    results."""
+    prepared: the reports ingest read and extracted, by report id (the build checks their facts
+    with the door in and loads them); validator: the Great Expectations worker to check with
+    (ingest starts it as it begins reading, so GX imports meanwhile); by default its own."""
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}
@@ -222,7 +222,7 @@ def _build(
         with phases.phase("validate"):
             texts = {r.report_id: r.text for r in reports}
             texts.update(_curated_texts(connection, paths, texts))
-            door_in = validate_facts_in(paths, texts, unread, extractions, validator, echo)
+            door_in = validate_facts_in(paths, texts, to_extract, extractions, validator, echo)
         # while the worker checks them, load the SQLMesh project (it does not touch the database)
         from coopwh.console import QuietConsole
 
@@ -330,7 +330,7 @@ def validate_facts_in(
             hold_by_position(batch, reasons or {})
         for report in extracted:
             for fact, reason in extractions[report.report_id].held:
-                where = f"{report.report_id} {fact.number_text} at {fact.span_start}"
+                where = f"{fact.number_text} at {fact.span_start} in {report.report_id}"
                 echo(f"  held back: {where}: {reason}")
 
     return outcome

@@ -9,15 +9,22 @@ first use, and the outcomes are its plain dataclasses."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import threading
 from pathlib import Path
 
 
 def _serve(connection, root: str) -> None:
     """The worker: one Validator, then each request (check, args) answered in turn with
     (True, what coopwh.quality.<check>(validator, *args) returned) or (False, the error)."""
+    from tqdm import tqdm
+
     from coopwh import quality
 
+    # GX's progress bars are off, but tqdm makes its lock anyway: a process-shared one, a named
+    # semaphore the worker's fast exit would leave behind; this process needs a plain lock
+    tqdm.set_lock(threading.RLock())
     try:
         validator, broken = quality.Validator(Path(root)), None
     except Exception as error:  # answered to every request, so the caller says why
@@ -27,8 +34,9 @@ def _serve(connection, root: str) -> None:
             request = connection.recv()
         except EOFError:
             return
-        if request is None:
-            return
+        if request is None:  # every answer is sent and written: skip the slow teardown of GX
+            connection.close()
+            os._exit(0)
         check, args = request
         try:
             if broken is not None:

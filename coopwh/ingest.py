@@ -30,7 +30,7 @@ from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.reanchor import reanchor
-from loaders.extract import Extraction, ExtractionLimit, Fact, extract, hold_by_position
+from loaders.extract import Extraction, ExtractionLimit, Fact, extract
 from loaders.raw import (
     loaded_figures,
     manifest,
@@ -53,7 +53,6 @@ class Outcome:
     status: str  # accepted, duplicate, held, quarantined
     detail: str
     figures: int = 0
-    held: list = field(default_factory=list)  # (fact, reason) of the figures held back
 
 
 @dataclass
@@ -110,8 +109,9 @@ def ingest_locked(
     """ingest(), for a caller that already holds the build lock.
 
     Every file is read first (duplicates archived, near duplicates held, bad files
-    quarantined), then the rest are extracted (on every core when there are several) and their
-    facts checked by the door in together, as one batch, before they are placed and built."""
+    quarantined), then the rest are extracted (on every core when there are several), placed
+    and built; the build checks their facts by the door in, as one batch, before it loads them
+    (a figure the door in refuses is held back, the rest of its report loads)."""
     with ValidatorProcess(paths.quality_dir) as validator:  # importing GX while files are read
         return _ingest(paths, files, echo, revises, new, phases or Phases(), validator)
 
@@ -178,19 +178,9 @@ def _ingest(
     candidates.clear()  # the texts and figures live on in accepted only, until the build
     if not accepted:
         return result
-    with phases.phase("validate"):
-        refusal = _door_in(paths, accepted, validator)
-    if refusal:  # the batch as a whole: an extractor fault, not a file's
-        for prefix, (path, _, _) in zip(prefixes, accepted, strict=True):
-            _refuse(paths, result, echo, prefix, path, refusal)
-        return result
     for prefix, (path, _, extraction) in zip(prefixes, accepted, strict=True):
-        outcome = Outcome(path, "accepted", "read", len(extraction.facts), extraction.held)
-        result.outcomes.append(outcome)
-        held = f", {len(extraction.held)} held back" if extraction.held else ""
-        echo(f"{prefix}: {len(extraction.facts)} figures{held}")
-        for fact, reason in extraction.held:
-            echo(f"  held back: {fact.number_text} at {fact.span_start}: {reason}")
+        result.outcomes.append(Outcome(path, "accepted", "read", len(extraction.facts)))
+        echo(f"{prefix}: {len(extraction.facts)} figures")
     _place_and_build(paths, accepted, result, echo, known, validator, keys)
     return result
 
@@ -349,27 +339,6 @@ def _read_one(job: tuple[Path, str | None]) -> _Read | str:
     except ExtractionLimit as error:
         extraction = str(error)
     return _Read(report, sentence_keys(report.text), extraction)
-
-
-def _door_in(
-    paths: Paths, accepted: list[tuple[Path, Report, Extraction]], validator: ValidatorProcess
-) -> str | None:
-    """Great Expectations on the facts of every accepted file, as one batch: the figures it
-    refuses are held back. Returns why, if it refuses the batch whole."""
-    from coopwh.quality import fact_rows
-
-    texts = {report.report_id: report.text for _, report, _ in accepted}
-    names = [path.name for path, _, _ in accepted]
-    source = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    batch = [e for _, _, e in accepted]
-    check, reasons = validator.run(
-        "check_fact_rows", fact_rows(batch), texts, source, paths.project / "seeds"
-    )
-    if check.refused:
-        reason = "; ".join(failure.describe() for failure in check.failures)
-        return f"refused by {check.suite}: {reason}"
-    hold_by_position(batch, reasons or {})
-    return None
 
 
 def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float) -> str:

@@ -170,25 +170,37 @@ BAD = {
 }
 
 
+@pytest.fixture(scope="module")
+def bad_pdf_run(
+    built_project: Path, pdf_2019: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, object, str]:
+    """One run of a built project's inbox holding every bad PDF and one good report: the
+    project, the run's outcome and the published copy's digest before it."""
+    project = tmp_path_factory.mktemp("bad-pdfs") / "project"
+    shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+    inbox = project / "reports" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for name, (make, _) in BAD.items():
+        (inbox / name).write_bytes(make(pdf_2019.read_bytes()))
+    shutil.copy(FIXTURES / "2021-henan-news.txt", inbox)  # a good file in the same run
+    published = project / "warehouse" / "coopwh.duckdb"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    return project, coopwh(project, "run"), before
+
+
 @needs_writer
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_a_bad_pdf_is_quarantined_with_what_to_do_and_changes_nothing(
-    fresh_project: Path, pdf_2019: Path, name: str
+    bad_pdf_run: tuple[Path, object, str], name: str
 ) -> None:
-    make, reason = BAD[name]
-    inbox = fresh_project / "reports" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / name).write_bytes(make(pdf_2019.read_bytes()))
-    published = fresh_project / "warehouse" / "coopwh.duckdb"
-    before = hashlib.sha256(published.read_bytes()).hexdigest()
-    shutil.copy(FIXTURES / "2021-henan-news.txt", inbox)  # a good file in the same run
-
-    result = coopwh(fresh_project, "run")
-
+    project, result, before = bad_pdf_run
+    reason = BAD[name][1]
     assert result.returncode == 1
-    assert name in result.stderr and reason in result.stderr
-    note = fresh_project / "reports" / "quarantine" / f"{name}.reason.txt"
+    assert any(name in line and reason in line for line in result.stderr.splitlines())
+    note = project / "reports" / "quarantine" / f"{name}.reason.txt"
     assert reason in note.read_text(encoding="utf-8")
+    assert not (project / "reports" / name).exists()
+    published = project / "warehouse" / "coopwh.duckdb"
     with duckdb.connect(str(published), read_only=True) as db:
         loaded = {r for (r,) in db.execute("SELECT DISTINCT report_id FROM marts.facts").fetchall()}
     assert loaded == {"2019-gxs-reform-pilots", "2021-henan-news"}
