@@ -36,6 +36,7 @@ NUMBER_FORMATS = {
     "int": "#,##0",
 }
 STRING_MAX = 32_767  # UTF-16 units in a cell
+TEXT_CACHE = 100_000  # texts a column keeps the XML of (a sentence repeats on each of its figures)
 # text that XlsxWriter writes otherwise than as it is: XML's special characters, control
 # characters and what looks like their escapes, leading or trailing space
 _ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
@@ -182,13 +183,27 @@ def _write_rows(sheet, formats: _Formats, spec: Sheet) -> None:
     sheet._write_single_row(1)  # the header row goes out; the buffer is at row 1
     cells = [_CellWriter(index, column, formats) for index, column in enumerate(spec.columns)]
     wrapped = [column.key for column in spec.columns if column.fmt == "sentence"]
-    out = []
+    out: list[str] = []
+    add = out.append
     for number, row in enumerate(spec.rows, start=2):
         lines = max((_lines(row.get(key)) for key in wrapped), default=1)
         height = f' ht="{LINE_HEIGHT * lines}" customHeight="1"' if lines > 1 else ""
-        out.append(f'<row r="{number}"{height}>')
-        out.extend(cell.xml(number, row) for cell in cells)
-        out.append("</row>")
+        reference = f'{number}"'
+        add(f'<row r="{number}"{height}>')
+        for cell in cells:
+            value = row.get(cell.key)
+            if value is None:
+                continue
+            if value.__class__ is bool:  # a key apart from 1 and 0, which equal True and False
+                value = "是" if value else "否"
+            try:
+                tail = cell.known.get(value if cell.by_value else (value, row.get("unit")))
+            except TypeError:  # unhashable (a list): shown as its text
+                value, tail = str(value), None
+            if tail is None:
+                tail = cell.tail(value, row.get("unit"))
+            add(cell.start + reference + tail)
+        add("</row>")
         if len(out) > 50_000:
             sheet.fh.write("".join(out))
             out.clear()
@@ -200,34 +215,33 @@ def _write_rows(sheet, formats: _Formats, spec: Sheet) -> None:
 
 class _CellWriter:
     """The XML of one column's cells: text as inline strings (escaped as XlsxWriter escapes
-    them), numbers with the format of their column (or of their unit)."""
+    them), numbers with the format of their column (or of their unit). A cell's XML is its
+    reference, then a tail that depends on its value alone (and on its unit, in a column of
+    values of mixed units): the tails are kept, so a repeated value (a sentence on each of its
+    figures, a name, a year) is escaped and formatted once."""
 
     def __init__(self, index: int, column: Column, formats: _Formats) -> None:
-        self.column, self.formats = column, formats
-        self.letter = xl_col_to_name(index)
+        self.key, self.fmt, self.formats = column.key, column.fmt, formats
+        self.start = f'<c r="{xl_col_to_name(index)}'
         self.style = "wrap" if column.fmt == "sentence" else ""
         self.text_style = _style(formats.get(self.style)) if self.style else ""
         self.quoted_style = ""  # made when first needed: a format's index is its first use
         self.numbers: dict[str, str] = {}  # number format -> its style attribute
+        self.by_value = column.fmt != "value"  # else a tail depends on the row's unit too
+        self.known: dict = {}  # value (or value and unit) -> its cell's tail
 
-    def xml(self, number: int, values: dict) -> str:
-        value = values.get(self.column.key)
-        if value is None:
-            return ""
-        fmt = self.column.fmt
-        if isinstance(value, bool):
-            return self._string(number, "是" if value else "否", "")
+    def tail(self, value, unit: str | None) -> str:
+        """The XML of a cell holding value, after its reference (and remember it)."""
+        if len(self.known) >= TEXT_CACHE:
+            self.known.clear()
+        key = value if self.by_value else (value, unit)
+        fmt = self.fmt
         if fmt in ("text", "sentence") or not isinstance(value, int | float | decimal.Decimal):
             text = value if isinstance(value, str) else str(value)
-            if not text.startswith(FORMULA_STARTS):
-                return self._string(number, text, self.text_style)
-            if not self.quoted_style:
-                self.quoted_style = _style(self.formats.get(self.style, quote=True))
-            return self._string(number, text, self.quoted_style)
+            tail = self.known[key] = self._string(text)
+            return tail
         if fmt == "value":
-            fmt = {"percent": "pct", "pp": "pp", "yuan": "yuan"}.get(
-                values.get("unit", ""), "number"
-            )
+            fmt = {"percent": "pct", "pp": "pp", "yuan": "yuan"}.get(unit or "", "number")
         figure = float(value)
         if fmt in SCALES:
             figure /= SCALES[fmt]
@@ -235,9 +249,16 @@ class _CellWriter:
         style = self.numbers.get(shape)
         if style is None:
             style = self.numbers[shape] = _style(self.formats.get(number=shape))
-        return f'<c r="{self.letter}{number}"{style}><v>{figure:.16G}</v></c>'
+        tail = self.known[key] = f"{style}><v>{figure:.16G}</v></c>"
+        return tail
 
-    def _string(self, number: int, text: str, style: str) -> str:
+    def _string(self, text: str) -> str:
+        """A text cell's tail: style, then the text inline, escaped."""
+        style = self.text_style
+        if text.startswith(FORMULA_STARTS):
+            if not self.quoted_style:
+                self.quoted_style = _style(self.formats.get(self.style, quote=True))
+            style = self.quoted_style
         space = ""
         if len(text) > STRING_MAX // 2 and _utf16_len(text) > STRING_MAX:
             text = _utf16_truncate(text, STRING_MAX)
@@ -246,9 +267,7 @@ class _CellWriter:
                 space = ' xml:space="preserve"'
             text = XMLwriter._escape_control_characters(text)
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return (
-            f'<c r="{self.letter}{number}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-        )
+        return f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def _style(cell_format) -> str:

@@ -274,6 +274,8 @@ def test_table_cells_come_back_as_written(tmp_path: Path) -> None:
     rows += [
         {"t": True, "s": "x" * 40_000, "n": None, "v": 3, "unit": "yuan", "w": None},
         {"t": "bell\x07", "s": None, "n": 7, "v": 2.25, "unit": "pp", "w": 0},
+        # values seen before, now beside another unit, or equal to True but not it
+        {"t": 1, "s": texts[0], "n": 7.0, "v": Decimal("12.5"), "unit": "yuan", "w": 0.0},
     ]
     path = tmp_path / "cells.xlsx"
     write_workbook(
@@ -288,12 +290,14 @@ def test_table_cells_come_back_as_written(tmp_path: Path) -> None:
         assert [c.number_format for c in cells[2:]] == ['0.00"%"', '0.00"%"', "#,##0.00##"]
         assert cells[1].alignment.wrap_text and not cells[0].alignment.wrap_text
         assert cells[0].quotePrefix == cells[1].quotePrefix == row["t"].startswith("=")
-    assert [c.value for c in back[-2]] == ["是", "x" * 32_767, None, 3, None]
-    assert back[-2][3].number_format == "#,##0"
-    assert [c.value for c in back[-1]] == ["bell_x0007_", None, 7, 2.25, 0]
-    assert [c.number_format for c in back[-1][2:]] == ['0"%"', '0.00"个百分点"', "#,##0.00##"]
+    assert [c.value for c in back[-3]] == ["是", "x" * 32_767, None, 3, None]
+    assert back[-3][3].number_format == "#,##0"
+    assert [c.value for c in back[-2]] == ["bell_x0007_", None, 7, 2.25, 0]
+    assert [c.number_format for c in back[-2][2:]] == ['0"%"', '0.00"个百分点"', "#,##0.00##"]
+    assert [c.value for c in back[-1]] == ["1", texts[0], 7, 12.5, 0]  # a text column
+    assert [c.number_format for c in back[-1][2:]] == ['0"%"', "#,##0", "#,##0.00##"]  # 12.5 yuan
     heights = [sheet.row_dimensions[n].height for n in range(2, len(rows) + 2)]
-    assert heights[-3] == 2 * LINE_HEIGHT and heights[0] is None  # two lines, one line
+    assert heights[-4] == 2 * LINE_HEIGHT and heights[0] is None  # two lines, one line
     assert sheet.auto_filter.ref == f"A1:E{len(rows) + 1}" and sheet.freeze_panes == "A2"
 
 
