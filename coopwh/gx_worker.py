@@ -59,25 +59,34 @@ def _picklable(error: Exception) -> Exception:
 
 
 class ValidatorProcess:
-    """A coopwh.quality.Validator in a worker process, started (and importing GX) at once.
+    """A coopwh.quality.Validator in a worker process, started (and importing GX) at once, or
+    at start() when the caller has the cores busy first.
 
     submit(check, *args) sends coopwh.quality.<check>(validator, *args) to the worker and
     returns a ticket; result(ticket) waits for its answer (raising the worker's error) and
     keeps the CheckResults in it in results, as a Validator does. run() does both."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, start: bool = True) -> None:
         spawn = multiprocessing.get_context("spawn")  # not a fork of a caller that holds much
-        self._connection, child = spawn.Pipe()
+        self._connection, self._child = spawn.Pipe()
         self._process = spawn.Process(
-            target=_serve, args=(child, str(root)), name="coopwh-gx", daemon=True
+            target=_serve, args=(self._child, str(root)), name="coopwh-gx", daemon=True
         )
-        self._process.start()
-        child.close()
         self._sent = self._received = 0
         self._answers: dict[int, tuple[bool, object]] = {}
         self.results: list = []
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the worker, if it is not running yet."""
+        if self._child is not None:
+            self._process.start()
+            self._child.close()
+            self._child = None
 
     def submit(self, check: str, *args) -> int:
+        self.start()
         self._connection.send((check, args))
         self._sent += 1
         return self._sent
@@ -112,7 +121,7 @@ class ValidatorProcess:
     def close(self) -> None:
         """Stop the worker: at once if it was never sent a check (it may be importing still),
         else once the checks sent have finished (their results are written as they end)."""
-        if not self._process.is_alive():
+        if self._child is not None or not self._process.is_alive():
             return
         if self._sent:
             self._connection.send(None)

@@ -43,6 +43,7 @@ from loaders.reports import Report, ReportError, read_report
 from loaders.revisions import NEAR_DUPLICATE
 
 Echo = Callable[[str], None]
+IN_PROCESS_FILES = 2  # read in this process; more are read by a process per core
 
 
 @dataclass
@@ -111,8 +112,12 @@ def ingest_locked(
     Every file is read first (duplicates archived, near duplicates held, bad files
     quarantined), then the rest are extracted (on every core when there are several), placed
     and built; the build checks their facts by the door in, as one batch, before it loads them
-    (a figure the door in refuses is held back, the rest of its report loads)."""
-    with ValidatorProcess(paths.quality_dir) as validator:  # importing GX while files are read
+    (a figure the door in refuses is held back, the rest of its report loads).
+
+    Great Expectations starts importing in its worker at once while a few files are read here;
+    with many, once the processes reading them have left the cores free."""
+    few = len(files) <= IN_PROCESS_FILES
+    with ValidatorProcess(paths.quality_dir, start=few) as validator:
         return _ingest(paths, files, echo, revises, new, phases or Phases(), validator)
 
 
@@ -129,6 +134,7 @@ def _ingest(
     known = _Known.load(paths)
     with phases.phase("extract"):  # each file read, keyed and extracted, on every core
         pieces = read_and_extract(paths, files, revises, echo)
+    validator.start()
     candidates: list[tuple[str, Path, Report, Extraction | str]] = []
     keys: dict[str, list[int]] = {}  # sentence keys of each candidate, made in the workers
     with phases.phase("read"):
@@ -306,7 +312,7 @@ def read_and_extract(
     """Each file read, keyed and extracted, or why it cannot be read; on every core when there
     are several files."""
     jobs = [(path, revises) for path in files]
-    if len(files) <= 2:
+    if len(files) <= IN_PROCESS_FILES:
         _start_worker(paths.project / "seeds")
         return [_read_one(job) for job in jobs]
     workers = min(os.cpu_count() or 1, 4, len(files))

@@ -191,3 +191,7 @@ def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path
     assert "three rows: refused by facts_in" in described and "unit" in described
     assert "span_holds_number_text" in described  # no texts were sent: no span holds
     assert not validator._process.is_alive()
+    later = ValidatorProcess(tmp_path / "quality", start=False)  # started by its first check
+    assert later.run("check_facts_in", frame.head(0), {}, "no rows", seeds).success
+    later.close()
+    ValidatorProcess(tmp_path / "quality", start=False).close()  # never started: nothing to stop
