@@ -43,7 +43,6 @@ from loaders.reports import Report, ReportError, read_report
 from loaders.revisions import NEAR_DUPLICATE
 
 Echo = Callable[[str], None]
-IN_PROCESS_FILES = 2  # read in this process; more are read by a process per core
 
 
 @dataclass
@@ -114,10 +113,9 @@ def ingest_locked(
     and built; the build checks their facts by the door in, as one batch, before it loads them
     (a figure the door in refuses is held back, the rest of its report loads).
 
-    Great Expectations starts importing in its worker at once while a few files are read here;
-    with many, once the processes reading them have left the cores free."""
-    few = len(files) <= IN_PROCESS_FILES
-    with ValidatorProcess(paths.quality_dir, start=few) as validator:
+    Great Expectations starts in its worker with the build's first check: not while processes
+    reading many files have the cores, nor at all for a batch with nothing to load."""
+    with ValidatorProcess(paths.quality_dir, start=False) as validator:
         return _ingest(paths, files, echo, revises, new, phases or Phases(), validator)
 
 
@@ -134,7 +132,6 @@ def _ingest(
     known = _Known.load(paths)
     with phases.phase("extract"):  # each file read, keyed and extracted, on every core
         pieces = read_and_extract(paths, files, revises, echo)
-    validator.start()
     candidates: list[tuple[str, Path, Report, Extraction | str]] = []
     keys: dict[str, list[int]] = {}  # sentence keys of each candidate, made in the workers
     with phases.phase("read"):
@@ -312,7 +309,7 @@ def read_and_extract(
     """Each file read, keyed and extracted, or why it cannot be read; on every core when there
     are several files."""
     jobs = [(path, revises) for path in files]
-    if len(files) <= IN_PROCESS_FILES:
+    if len(files) <= 2:
         _start_worker(paths.project / "seeds")
         return [_read_one(job) for job in jobs]
     workers = min(os.cpu_count() or 1, 4, len(files))
