@@ -299,8 +299,8 @@ def _widths(spec: Sheet) -> list[float]:
         if column.fmt == "sentence":
             width = SENTENCE_WIDTH
         else:
-            texts = [column.zh] + [_shown(row.get(column.key), column) for row in sample]
-            width = min(MAX_WIDTH, max(_display_width(text) for text in texts) + 2)
+            texts = {column.zh, *(_shown(row.get(column.key), column) for row in sample)}
+            width = min(MAX_WIDTH, max(map(_display_width, texts)) + 2)
         widths.append(max(width, 8))
     return widths
 
