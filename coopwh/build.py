@@ -143,7 +143,7 @@ def build_locked(
 
     prepared: the reports ingest read and extracted, by report id (the build checks their facts
     with the door in and loads them); validator: the Great Expectations worker to check with
-    (ingest starts it as it begins reading, so GX imports meanwhile); by default its own."""
+    (one for the whole run), by default one of the build's own."""
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}
