@@ -135,30 +135,33 @@ def timed_run(project: Path) -> tuple[float, float, float, str]:
 
 
 def _sample_tree(process: subprocess.Popen, peak: list[int]) -> None:
-    """Every 0.2 s, the memory of process and all its descendants together, as proportional
-    set size (a page shared by forks counted once in all), kept in peak[0] at its highest.
-    Linux only (/proc); elsewhere nothing is sampled."""
+    """Twice a second, the memory of process and all its descendants together, as
+    proportional set size (a page shared by forks counted once in all), kept in peak[0] at its
+    highest. Linux only (/proc); elsewhere nothing is sampled."""
     while process.poll() is None:
         parents: dict[int, int] = {}
-        sizes: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
             try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                rollup = (entry / "smaps_rollup").read_text()
+                if entry.name.isdigit():
+                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    parents[int(entry.name)] = int(stat[1])
             except OSError:
                 continue
-            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
-            parents[int(entry.name)] = int(stat[1])
-            sizes[int(entry.name)] = int(pss.group(1)) * 1024 if pss else 0
         tree, grew = {process.pid}, True
         while grew:
             more = {pid for pid, parent in parents.items() if parent in tree} - tree
             tree |= more
             grew = bool(more)
-        peak[0] = max(peak[0], sum(sizes.get(pid, 0) for pid in tree))
-        time.sleep(0.2)
+        total = 0
+        for pid in tree:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+            total += int(pss.group(1)) * 1024 if pss else 0
+        peak[0] = max(peak[0], total)
+        time.sleep(0.5)
 
 
 def phases(project: Path) -> dict:
