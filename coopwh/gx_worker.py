@@ -16,6 +16,8 @@ import pickle
 import threading
 from pathlib import Path
 
+from coopwh.status import BuildError
+
 
 def _serve(connection, root: str) -> None:
     """The worker: one Validator, then each request (check, args) answered in turn with
@@ -101,7 +103,10 @@ class ValidatorProcess:
 
     def submit(self, check: str, *args) -> int:
         self.start()
-        self._connection.send((check, args))
+        try:
+            self._connection.send((check, args))
+        except OSError:  # a broken pipe: the worker is gone
+            raise self._stopped() from None
         self._sent += 1
         return self._sent
 
@@ -109,11 +114,8 @@ class ValidatorProcess:
         while ticket not in self._answers:
             try:
                 answer = self._connection.recv()
-            except EOFError:
-                code = self._process.exitcode
-                raise RuntimeError(
-                    f"the Great Expectations worker process stopped (exit code {code})"
-                ) from None
+            except (EOFError, OSError):  # closed, or reset: the worker is gone
+                raise self._stopped() from None
             self._received += 1
             self._answers[self._received] = answer
         ok, value = self._answers.pop(ticket)
@@ -124,6 +126,13 @@ class ValidatorProcess:
         found = value if isinstance(value, list | tuple) else [value]
         self.results += [item for item in found if isinstance(item, CheckResult)]
         return value
+
+    def _stopped(self) -> BuildError:
+        self._process.join(timeout=5)
+        return BuildError(
+            "the Great Expectations worker process stopped before it answered (exit code "
+            f"{self._process.exitcode}; out of memory?): nothing more was checked"
+        )
 
     def run(self, check: str, *args):
         return self.result(self.submit(check, *args))

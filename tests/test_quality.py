@@ -177,6 +177,7 @@ def test_a_build_runs_great_expectations_in_a_worker_process_of_its_own(
 def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path) -> None:
     from coopwh.gx_worker import ValidatorProcess
     from coopwh.quality import CheckResult, curated_facts
+    from coopwh.status import BuildError
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     frame = curated_facts(seeds).head(3)
@@ -195,3 +196,7 @@ def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path
     assert later.run("check_facts_in", frame.head(0), {}, "no rows", seeds).success
     later.close()
     ValidatorProcess(tmp_path / "quality", start=False).close()  # never started: nothing to stop
+    with ValidatorProcess(tmp_path / "quality") as killed:
+        killed._process.kill()
+        with pytest.raises(BuildError, match="worker process stopped before it answered"):
+            killed.run("check_facts_in", frame, {}, "three rows", seeds)
