@@ -1,7 +1,7 @@
-"""Great Expectations in a process of its own, started first and used as the checks come.
+"""Great Expectations in a process of its own, started with the first check.
 
-Importing GX takes three to four seconds. A build spends them reading, extracting and loading
-the SQLMesh project meanwhile, on the other core, instead of waiting: the checks and their
+Importing GX takes three to four seconds. A build spends them loading the SQLMesh project
+meanwhile, on the other core, instead of waiting: the checks and their
 frames go to the worker (one GX context for the whole run, so every result lands in one set of
 Data Docs), the outcomes come back. Only the worker imports GX: coopwh.quality imports it on
 first use, and the outcomes are its plain dataclasses."""
@@ -52,7 +52,7 @@ def _serve(connection, root: str) -> None:
         except Exception as error:
             answer = (False, _picklable(error))
         connection.send(answer)
-        answer = None
+        answer = None  # let the outcome go too before the memory is given back
         _give_back_memory()
 
 
@@ -76,7 +76,7 @@ def _picklable(error: Exception) -> Exception:
 
 class ValidatorProcess:
     """A coopwh.quality.Validator in a worker process, started (and importing GX) at once, or
-    at start() when the caller has the cores busy first.
+    with its first check (start=False: a caller that may have nothing to check).
 
     submit(check, *args) sends coopwh.quality.<check>(validator, *args) to the worker and
     returns a ticket; result(ticket) waits for its answer (raising the worker's error) and
@@ -146,9 +146,13 @@ class ValidatorProcess:
         else once the checks sent have finished (their results are written as they end)."""
         if self._child is not None or not self._process.is_alive():
             return
-        if self._sent:
-            self._connection.send(None)
-        else:
+        asked = bool(self._sent)
+        if asked:
+            try:
+                self._connection.send(None)
+            except OSError:  # gone meanwhile
+                asked = False
+        if not asked:
             self._process.terminate()
         self._process.join()
         self._connection.close()
