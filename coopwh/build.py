@@ -309,24 +309,25 @@ def validate_facts_in(
     )
     batch = [extractions[r.report_id] for r in extracted]
     rows = fact_rows(batch)
-    new_check = rows and validator.submit(
-        "check_fact_rows",
-        rows,
-        _texts_of(texts, (r.report_id for r in extracted)),
-        _batch_name(extracted),
-        seeds,
-    )
+    new_check = None
+    if rows:
+        new_check = validator.submit(
+            "check_fact_rows",
+            rows,
+            _texts_of(texts, (r.report_id for r in extracted)),
+            _batch_name(extracted),
+            seeds,
+        )
+
+    def admit(check) -> None:  # check: coopwh.quality.CheckResult
+        if check.refused:
+            raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
 
     def outcome() -> None:
-        for ticket in (seeds_check, new_check):
-            if not ticket:
-                continue
-            check = validator.result(ticket)
-            check, reasons = check if isinstance(check, tuple) else (check, None)
-            if check.refused:
-                raise BuildError(
-                    f"{check.describe()}\nnothing was loaded; the warehouse is unchanged"
-                )
+        admit(validator.result(seeds_check))
+        if new_check is not None:
+            check, reasons = validator.result(new_check)
+            admit(check)
             hold_by_position(batch, reasons or {})
         for report in extracted:
             for fact, reason in extractions[report.report_id].held:

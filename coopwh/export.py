@@ -392,10 +392,15 @@ def _where(code: str | None, alias: str = "") -> tuple[str, list]:
     return ("TRUE", []) if code is None else (f"{alias}province_code = ?", [code])
 
 
+def _pilots(data: Warehouse, code: str | None) -> list[dict]:
+    """The pilot units of a scope: all of them, or a province's."""
+    return [p for p in data.pilots if code is None or p["province_code"] == code]
+
+
 def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
     """The SQL of each table a workbook shows, with its parameters: the country's rows, or only
     the province's own (its units at every level, and its pilot types' pooled results)."""
-    pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
+    pilots = _pilots(data, code)
     where, parameters = _where(code)
     types = sorted({p["pilot_type_code"] for p in pilots})
     pooled = (
@@ -428,7 +433,7 @@ def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
 def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scope:
     """What one workbook's cover says of its scope (pilots, figures, reports, other units),
     read with SQL from the published copy; its rows come with with_rows."""
-    pilots = [p for p in data.pilots if code is None or p["province_code"] == code]
+    pilots = _pilots(data, code)
     where, parameters = _where(code)
     (total,) = connection.execute(
         f"SELECT COUNT(*) FROM marts.facts WHERE {where}", parameters

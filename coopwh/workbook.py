@@ -36,7 +36,7 @@ NUMBER_FORMATS = {
     "int": "#,##0",
 }
 STRING_MAX = 32_767  # UTF-16 units in a cell
-TEXT_CACHE = 100_000  # texts a column keeps the XML of (a sentence repeats on each of its figures)
+CACHE_MAX = 100_000  # values a column keeps the XML of (a sentence repeats on each of its figures)
 # text that XlsxWriter writes otherwise than as it is: XML's special characters, control
 # characters and what looks like their escapes, leading or trailing space
 _ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
@@ -232,7 +232,7 @@ class _CellWriter:
 
     def tail(self, value, unit: str | None) -> str:
         """The XML of a cell holding value, after its reference (and remember it)."""
-        if len(self.known) >= TEXT_CACHE:
+        if len(self.known) >= CACHE_MAX:
             self.known.clear()
         key = value if self.by_value else (value, unit)
         fmt = self.fmt
