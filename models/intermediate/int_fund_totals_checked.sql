@@ -27,7 +27,8 @@ WITH funds AS (
     SUM(CASE WHEN source_group = 'manager' THEN total_yuan ELSE 0 END) AS manager_yuan,
     LISTAGG(span_start::TEXT, ','
     ORDER BY
-      span_start) AS parts_span_starts
+      span_start) AS parts_span_starts,
+    MIN(report_id) AS parts_report_id
   FROM contributions
   GROUP BY
     fund_id
@@ -39,7 +40,7 @@ SELECT
   funds.fund_type,
   NULLIF(TRIM(funds.part_of_fund_id), '') AS part_of_fund_id,
   funds.stated_total_yuan,
-  funds.report_id,
+  COALESCE(funds.report_id, contributions_summed.parts_report_id) AS report_id, /* a pooled fund states no total: its parts' report */
   funds.total_span_start,
   COALESCE(contributions_summed.parts_count, 0) AS parts_count,
   contributions_summed.recomputed_total_yuan,

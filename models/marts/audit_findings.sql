@@ -35,7 +35,8 @@ WITH sentences_at AS (
       'no stated contributions'
     ) AS message,
     report_id,
-    CONCAT_WS(',', total_span_start::TEXT, parts_span_starts) AS span_starts,
+    /* ARRAY_TO_STRING skips a NULL part; SQLGlot's optimizer turns CONCAT_WS into NULL if any is */
+    NULLIF(ARRAY_TO_STRING([total_span_start::TEXT, parts_span_starts], ','), '') AS span_starts,
     total_span_start AS first_span_start,
     NULL AS all_sentences
   FROM intermediate.int_fund_totals_checked
@@ -74,14 +75,19 @@ WITH sentences_at AS (
       ''
     ) AS message,
     report_id,
-    CONCAT_WS(
-      ',',
-      share_span::TEXT,
-      part_span::TEXT,
-      whole_span::TEXT,
-      start_span::TEXT,
-      end_span::TEXT,
-      change_span::TEXT
+    NULLIF(
+      ARRAY_TO_STRING(
+        [
+          share_span::TEXT,
+          part_span::TEXT,
+          whole_span::TEXT,
+          start_span::TEXT,
+          end_span::TEXT,
+          change_span::TEXT
+        ],
+        ','
+      ),
+      ''
     ) AS span_starts,
     COALESCE(share_span, start_span, end_span) AS first_span_start,
     NULL AS all_sentences
@@ -100,7 +106,7 @@ WITH sentences_at AS (
     members_total AS expected_value,
     fund_name || ' ' || metric_code || ': the summary says ' || pooled_text || COALESCE(', the cases give ' || members_text, ', the cases do not give every part') AS message,
     report_id,
-    CONCAT_WS(',', pooled_span_start::TEXT, members_span_starts) AS span_starts,
+    NULLIF(ARRAY_TO_STRING([pooled_span_start::TEXT, members_span_starts], ','), '') AS span_starts,
     pooled_span_start AS first_span_start,
     pooled_sentence || COALESCE(' / ' || members_sentences, '') AS all_sentences
   FROM intermediate.int_pooled_figures_compared
