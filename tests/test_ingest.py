@@ -64,15 +64,23 @@ def test_the_2019_report_again_as_gb18030_and_docx_adds_no_facts(fresh_project: 
     assert not any(inbox(fresh_project).iterdir())
 
 
-def test_a_new_report_shows_up_in_the_marts_after_one_run(fresh_project: Path) -> None:
-    shutil.copy(NEW_REPORT, inbox(fresh_project))
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> dict:
+    """The built 2019 warehouse after one `coopwh run` with a new report and an empty file in
+    the inbox (a test that changes it works on a copy)."""
+    project = tmp_path_factory.mktemp("ingest") / "project"
+    shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+    (inbox(project) / "a-empty.txt").write_bytes(b"")
+    shutil.copy(NEW_REPORT, inbox(project))
+    return {"project": project, "result": coopwh(project, "run")}
+
+
+def test_a_new_report_shows_up_in_the_marts_after_one_run(ran: dict) -> None:
+    project = ran["project"]
     text = NEW_REPORT.read_text(encoding="utf-8")
 
-    result = coopwh(fresh_project, "run")
-
-    assert result.returncode == 0, result.stderr
     rows = query(
-        fresh_project,
+        project,
         "SELECT number_text, span_start, span_end, review_status, sentence FROM marts.facts "
         "WHERE report_id = '2020-gxs-pilot-progress'",
     )
@@ -82,34 +90,46 @@ def test_a_new_report_shows_up_in_the_marts_after_one_run(fresh_project: Path) -
         assert status == "unreviewed"
         assert number_text in sentence
     growth = query(
-        fresh_project,
+        project,
         "SELECT subject_id, growth_pct FROM marts.growth_since_2016 "
         "WHERE report_id = '2020-gxs-pilot-progress' AND metric_code = 'sales_total' "
         "AND basis = 'since_2016' ORDER BY subject_id",
     )
     assert growth == [("changting", 258.0), ("dual_track", 58.0)]
-    assert (fresh_project / "reports" / "2020-gxs-pilot-progress.txt").exists()
-    assert (fresh_project / "exports" / "福建省.xlsx").exists()
-    again = coopwh(fresh_project, "run")
+    assert (project / "reports" / "2020-gxs-pilot-progress.txt").exists()
+    assert (project / "exports" / "福建省.xlsx").exists()
+    again = coopwh(project, "run")  # changes nothing
     assert again.stdout.strip() == "coopwh run: nothing new"
 
 
-def test_a_revised_report_replaces_its_earlier_facts(fresh_project: Path) -> None:
-    shutil.copy(NEW_REPORT, inbox(fresh_project))
-    assert coopwh(fresh_project, "run").returncode == 0
-    count = query(fresh_project, "SELECT COUNT(*) FROM marts.facts")
-    revised = NEW_REPORT.read_text(encoding="utf-8").replace("分别增长58%和47%", "分别增长59%和47%")
-    (inbox(fresh_project) / NEW_REPORT.name).write_text(revised, encoding="utf-8")
+def test_good_reports_in_the_same_run_as_a_bad_one_are_still_taken(ran: dict) -> None:
+    result = ran["result"]
+    assert result.returncode == 1  # the empty file is quarantined; the report is taken
+    assert "a-empty.txt: is empty" in result.stderr
+    assert "2020-gxs-pilot-progress" not in result.stderr
+    assert (ran["project"] / "reports" / "quarantine" / "a-empty.txt").exists()
+    assert query(
+        ran["project"],
+        "SELECT COUNT(*) > 0 FROM marts.facts WHERE report_id = '2020-gxs-pilot-progress'",
+    ) == [(True,)]
 
-    assert coopwh(fresh_project, "run").returncode == 0
+
+def test_a_revised_report_replaces_its_earlier_facts(ran: dict, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ran["project"], project, ignore=shutil.ignore_patterns(".lock"))
+    count = query(project, "SELECT COUNT(*) FROM marts.facts")
+    revised = NEW_REPORT.read_text(encoding="utf-8").replace("分别增长58%和47%", "分别增长59%和47%")
+    (inbox(project) / NEW_REPORT.name).write_text(revised, encoding="utf-8")
+
+    assert coopwh(project, "run").returncode == 0
 
     values = query(
-        fresh_project,
+        project,
         "SELECT value FROM marts.facts WHERE report_id = '2020-gxs-pilot-progress' "
         "AND metric_code = 'sales_total' AND subject_id = 'dual_track'",
     )
     assert values == [(59.0,)]
-    assert query(fresh_project, "SELECT COUNT(*) FROM marts.facts") == count
+    assert query(project, "SELECT COUNT(*) FROM marts.facts") == count
 
 
 def _truncated_docx(path: Path) -> None:
@@ -158,20 +178,6 @@ def test_a_bad_file_is_quarantined_with_its_reason_and_changes_nothing(
     assert (
         fresh_project / "warehouse" / "build" / "coopwh.duckdb"
     ).stat().st_mtime_ns == raw_before
-
-
-def test_good_reports_in_the_same_run_as_a_bad_one_are_still_taken(fresh_project: Path) -> None:
-    (inbox(fresh_project) / "a-empty.txt").write_bytes(b"")
-    shutil.copy(NEW_REPORT, inbox(fresh_project))
-
-    result = coopwh(fresh_project, "run")
-
-    assert result.returncode == 1
-    assert "a-empty.txt: is empty" in result.stderr
-    assert query(
-        fresh_project,
-        "SELECT COUNT(*) > 0 FROM marts.facts WHERE report_id = '2020-gxs-pilot-progress'",
-    ) == [(True,)]
 
 
 def test_a_second_run_while_one_runs_says_so_and_leaves_the_inbox(fresh_project: Path) -> None:
