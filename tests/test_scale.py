@@ -69,44 +69,58 @@ def test_a_build_with_nothing_changed_plans_nothing(built_project: Path) -> None
     assert "Nothing changed since the last good build" in result.stdout
 
 
-def test_reports_already_loaded_are_not_read_or_extracted_again(fresh_project: Path) -> None:
-    database = fresh_project / "warehouse" / "build" / "coopwh.duckdb"
+BATCHES = (["2020-shouguang-county", "2021-henan-news"], ["2020-ganzhou-prefecture"])
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> dict:
+    """The built 2019 warehouse after two `coopwh run`s, each with a batch of new reports: the
+    output of each, and when raw.reports says each report was loaded, before and after each."""
+    project = tmp_path_factory.mktemp("two-runs") / "project"
+    shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+    database = project / "warehouse" / "build" / "coopwh.duckdb"
 
     def loaded_at() -> dict:
         with duckdb.connect(str(database), read_only=True) as db:
             return dict(db.execute("SELECT report_id, loaded_at FROM raw.reports").fetchall())
 
-    before = loaded_at()
-    inbox = fresh_project / "reports" / "inbox"
+    inbox = project / "reports" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURES / "2021-henan-news.txt", inbox)
+    loaded, outputs = [loaded_at()], []
+    for batch in BATCHES:
+        for name in batch:
+            shutil.copy(FIXTURES / f"{name}.txt", inbox)
+        result = coopwh(project, "run")
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+        loaded.append(loaded_at())
+    return {"project": project, "outputs": outputs, "loaded": loaded}
 
-    result = coopwh(fresh_project, "run")
 
-    assert result.returncode == 0, result.stderr
-    assert "Read 1 new or changed of 2 report file(s)" in result.stdout
-    assert "Extracting the figures" not in result.stdout  # ingest did, once
-    after = loaded_at()
-    assert after["2019-gxs-reform-pilots"] == before["2019-gxs-reform-pilots"]
-    assert set(after) == {"2019-gxs-reform-pilots", "2021-henan-news"}
+def test_reports_already_loaded_are_not_read_or_extracted_again(two_runs: dict) -> None:
+    first, second = two_runs["outputs"]
+    assert "Read 2 new or changed of 3 report file(s)" in first
+    assert "Read 1 new or changed of 4 report file(s)" in second
+    assert "Extracting the figures" not in first + second  # ingest did, once
+    before, after_first, after_second = two_runs["loaded"]
+    assert set(after_second) == {"2019-gxs-reform-pilots", *BATCHES[0], *BATCHES[1]}
+    for report_id, at in after_first.items():  # the second run loaded only its own report
+        assert after_second[report_id] == at, report_id
+    assert after_first["2019-gxs-reform-pilots"] == before["2019-gxs-reform-pilots"]
 
 
 def test_an_incremental_load_equals_a_full_rebuild_row_for_row(
-    fresh_project: Path, tmp_path: Path
+    two_runs: dict, tmp_path: Path
 ) -> None:
-    inbox = fresh_project / "reports" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for batch in (["2020-shouguang-county", "2021-henan-news"], ["2020-ganzhou-prefecture"]):
-        for name in batch:
-            shutil.copy(FIXTURES / f"{name}.txt", inbox)
-        assert coopwh(fresh_project, "run").returncode == 0
+    incremental = two_runs["project"]
+
     full = tmp_path / "full"
     shutil.copytree(
-        fresh_project, full, ignore=shutil.ignore_patterns("warehouse", "exports", "archive")
+        incremental, full, ignore=shutil.ignore_patterns("warehouse", "exports", "archive")
     )
 
     result = coopwh(full, "build", "--force")
 
     assert result.returncode == 0, result.stderr
     for mart in MARTS:
-        assert rows(fresh_project, f"marts.{mart}") == rows(full, f"marts.{mart}"), mart
+        assert rows(incremental, f"marts.{mart}") == rows(full, f"marts.{mart}"), mart
