@@ -95,8 +95,8 @@ class Reference:
 def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
     """The door in: a batch of facts (curated or extracted) before it is loaded."""
     gx, gxe = _gx()
-    suite = gx.ExpectationSuite(name="facts_in")
-    for expectation in [
+    # given whole: add_expectation on a suite whose name the store holds writes it each time
+    expectations = [
         gxe.ExpectTableColumnsToMatchSet(column_set=FACT_COLUMNS, exact_match=False),
         gxe.ExpectColumnValuesToNotBeNull(column="report_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="number_text"),
@@ -127,9 +127,8 @@ def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
         # some 3,300 subjects: checked as a derived column (a set that size makes GX slow)
         gxe.ExpectColumnValuesToBeInSet(column="subject_is_known", value_set=[True]),
         gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=reference.metrics),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    ]
+    return gx.ExpectationSuite(name="facts_in", expectations=expectations)
 
 
 def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.ExpectationSuite]:
@@ -175,13 +174,10 @@ def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.Expect
             gxe.ExpectColumnSumToBeBetween(column="unit_count", min_value=pilots, max_value=pilots),
         ],
     }
-    built = {}
-    for mart, expectations in suites.items():
-        suite = gx.ExpectationSuite(name=mart.replace("marts.", "out_"))
-        for expectation in expectations:
-            suite.add_expectation(expectation)
-        built[mart] = suite
-    return built
+    return {
+        mart: gx.ExpectationSuite(name=mart.replace("marts.", "out_"), expectations=expectations)
+        for mart, expectations in suites.items()
+    }
 
 
 def with_span_check(
