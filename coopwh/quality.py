@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 OPTIONAL = ("metric_code", "baseline", "period", "subject_text")
 FACT_COLUMNS = [column for column in RAW_FACT_COLUMNS if column not in OPTIONAL]
 AMOUNTS = "unit in ['yuan', 'count', 'household', 'person', 'sqm', 'mu'] and kind == 'level'"
+KEEP_RESULTS = 5  # results kept of each suite: the Data Docs of the last few builds
 
 
 def _gx():
@@ -286,10 +287,25 @@ class Validator:
         return checked
 
     def build_docs(self) -> Path:
-        """Build GX's Data Docs; return the path of their index page."""
+        """Build GX's Data Docs of the results kept (see prune); return its index page."""
+        self.prune()
+        self.context.clean_data_docs()  # pages of results no longer kept go too
         self.context.build_data_docs()
         url = self.context.get_docs_sites_urls()[0]["site_url"]
         return Path(url.removeprefix("file://"))
+
+    def prune(self, keep: int = KEEP_RESULTS) -> None:
+        """Keep the newest `keep` results of each suite in the store: Data Docs renders every
+        stored result on every build (about 15 ms each), so the results of every run the
+        scheduled job ever made would slow each build without end."""
+        by_suite: dict[str, list] = {}
+        store = self.context.validation_results_store
+        for key in store.list_keys():
+            by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+        for keys in by_suite.values():
+            keys.sort(key=lambda key: (key.run_id.run_time, key.to_tuple()))
+            for key in keys[:-keep]:
+                store.remove_key(key)
 
 
 def reference(seeds_dir: Path) -> Reference:

@@ -200,3 +200,23 @@ def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path
         killed._process.kill()
         with pytest.raises(BuildError, match="worker process stopped before it answered"):
             killed.run("check_facts_in", frame, {}, "three rows", seeds)
+
+
+def test_data_docs_keep_the_results_of_the_last_builds_only(tmp_path: Path) -> None:
+    """Data Docs render every stored result on every build: the store keeps the newest few of
+    each suite, and their pages, however many runs the scheduled job has made."""
+    from coopwh.gx_worker import ValidatorProcess
+    from coopwh.quality import KEEP_RESULTS, curated_facts
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    frame = curated_facts(seeds).head(3)
+    gx = tmp_path / "quality" / "gx" / "uncommitted"
+    with ValidatorProcess(tmp_path / "quality") as validator:
+        for run in range(KEEP_RESULTS + 3):
+            validator.run("check_facts_in", frame, {}, f"run {run}", seeds)
+        index = validator.build_docs()
+    kept = {p.parent.name for p in (gx / "validations" / "facts_in").rglob("*.json")}
+    assert len(kept) == KEEP_RESULTS  # a directory per run time
+    pages = list((gx / "data_docs" / "local_site" / "validations").rglob("*.html"))
+    assert {p.parent.name for p in pages} == kept and len(pages) == KEEP_RESULTS
+    assert index.exists() and max(kept) in index.read_text(encoding="utf-8")
