@@ -233,13 +233,13 @@ def export(
     started = time.perf_counter()
     _door_out(paths)
     with read_only(paths.published_db) as connection:
-        provinces = read_warehouse(connection).provinces
+        data = read_warehouse(connection)  # read once, for every workbook
     out_dir.mkdir(parents=True, exist_ok=True)
     last = _last_export(out_dir)
     build_id, since = _since_last_export(paths.published_db, last)
     before = last.get("workbooks") if isinstance(last.get("workbooks"), dict) else {}
-    jobs = [(None, NATIONAL), *provinces]
-    arguments = [(paths.published_db, out_dir, c, n, since, before.get(n)) for c, n in jobs]
+    jobs = [(None, NATIONAL), *data.provinces]
+    arguments = [(paths.published_db, out_dir, c, n, since, before.get(n), data) for c, n in jobs]
     workers = min(os.cpu_count() or 1, 2)
     done: dict[str, dict] = {}
     with (
@@ -251,7 +251,7 @@ def export(
         for number, (path, record) in enumerate(outcomes):
             done[path.stem] = record
             state = "" if record["written"] else "  (unchanged, kept)"
-            echo(f"  [{number}/{len(provinces)}] {path}{state}" if number else f"  {path}{state}")
+            echo(f"  [{number}/{len(jobs) - 1}] {path}{state}" if number else f"  {path}{state}")
     if build_id is not None:
         (out_dir / EXPORTED).write_text(
             json.dumps(
@@ -488,17 +488,19 @@ def write_scope(
     name: str,
     since: int | None = None,
     before: dict | None = None,
+    data: Warehouse | None = None,
 ) -> tuple[Path, dict]:
     """Write one workbook (the country's, or a province's) from the published copy, unless what
     it would hold is what the workbook already there holds (before: its record in the last
     export's manifest, and the file unchanged since). If its figures are more than a sheet
     should hold, the sheet lists the first MAX_SHEET_FACTS and all of them go to a CSV beside
     the workbook, as the cover says. The cover lists the changes to the scope made by the
-    builds after build `since`. Returns the path and its record for the manifest."""
+    builds after build `since`. data: what read_warehouse reads of this copy, if read already.
+    Returns the path and its record for the manifest."""
     path = out_dir / f"{name}.xlsx"
     csv_path = out_dir / f"{name}-全部数据.csv"
     with read_only(published_db) as connection:
-        data = read_warehouse(connection)
+        data = data or read_warehouse(connection)
         scope = read_scope(connection, data, code, name)
         if scope.facts_total <= MAX_SHEET_FACTS:
             csv_path = None
