@@ -299,7 +299,7 @@ def validate_facts_in(
 
     The checks go to the validator's worker at once; what this returns waits for them, raises
     BuildError if they refuse, and holds back the figures they do not let in."""
-    from coopwh.quality import curated_facts, fact_rows
+    from coopwh.quality import curated_facts, fact_columns
 
     seeds = paths.project / "seeds"
     curated = curated_facts(seeds)
@@ -308,12 +308,12 @@ def validate_facts_in(
         "check_facts_in", curated, _texts_of(texts, curated["report_id"]), source, seeds
     )
     batch = [extractions[r.report_id] for r in extracted]
-    rows = fact_rows(batch)
+    columns = fact_columns(batch)
     new_check = None
-    if rows:
+    if columns["report_id"]:
         new_check = validator.submit(
-            "check_fact_rows",
-            rows,
+            "check_fact_columns",
+            columns,
             _texts_of(texts, (r.report_id for r in extracted)),
             _batch_name(extracted),
             seeds,

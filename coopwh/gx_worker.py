@@ -89,6 +89,7 @@ class ValidatorProcess:
             target=_serve, args=(self._child, str(root)), name="coopwh-gx", daemon=True
         )
         self._sent = self._received = 0
+        self._sending: threading.Thread | None = None  # the last request on its way
         self._answers: dict[int, tuple[bool, object]] = {}
         self.results: list = []
         if start:
@@ -102,11 +103,22 @@ class ValidatorProcess:
             self._child = None
 
     def submit(self, check: str, *args) -> int:
+        """Send a check on its way and return its ticket at once: a thread pickles and sends it
+        (a batch of a thousand reports' figures is tens of megabytes, and the worker reads it
+        only once GX is imported), after the requests sent before it."""
         self.start()
-        try:
-            self._connection.send((check, args))
-        except OSError:  # a broken pipe: the worker is gone
-            raise self._stopped() from None
+        before = self._sending
+
+        def send() -> None:
+            if before is not None:
+                before.join()
+            try:
+                self._connection.send((check, args))
+            except OSError:  # a broken pipe: the worker is gone (result() says so)
+                pass
+
+        self._sending = threading.Thread(target=send, name="coopwh-gx-send", daemon=True)
+        self._sending.start()
         self._sent += 1
         return self._sent
 
@@ -148,6 +160,7 @@ class ValidatorProcess:
             return
         asked = bool(self._sent)
         if asked:
+            self._sending.join()
             try:
                 self._connection.send(None)
             except OSError:  # gone meanwhile

@@ -6,7 +6,9 @@ process (coopwh.gx_worker) and only unpickles their outcomes, the dataclasses he
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from loaders.extract import hold_by_position
+from loaders.extract import Fact, hold_by_position
 from loaders.raw import FACT_COLUMNS as RAW_FACT_COLUMNS
 
 if TYPE_CHECKING:
@@ -335,9 +337,9 @@ def curated_facts(seeds_dir: Path) -> pd.DataFrame:
     return frame.where(frame.notna(), None) if len(frame) else frame
 
 
-def facts_frame(rows: list[dict]) -> pd.DataFrame:
-    """Extracted facts (Fact.as_row()) as a frame with the loader's columns."""
-    frame = pd.DataFrame(rows)
+def facts_frame(columns: dict[str, list]) -> pd.DataFrame:
+    """Extracted facts (fact_columns) as a frame with the loader's columns."""
+    frame = pd.DataFrame(columns)
     if frame.empty:
         return pd.DataFrame(columns=[*FACT_COLUMNS, "metric_code"])
     frame["value"] = frame["value"].astype("float64")
@@ -366,23 +368,35 @@ def check_extractions(
     """The door in for the extracted facts of many reports at once, in one batch. A figure it
     refuses is held back in its own report's Extraction with its reason, and the others load;
     if the batch as a whole is refused (see held_rows), nothing is held and the result says so."""
-    check, reasons = check_fact_rows(validator, fact_rows(extractions), texts, source, seeds_dir)
+    columns = fact_columns(extractions)
+    check, reasons = check_fact_columns(validator, columns, texts, source, seeds_dir)
     hold_by_position(extractions, reasons or {})
     return check
 
 
-def fact_rows(extractions: list) -> list[dict]:
-    """The facts to load of extractions (loaders.extract.Extraction), in order, as rows."""
-    return [fact.as_row() for extraction in extractions for fact in extraction.facts]
+def fact_columns(extractions: list) -> dict[str, list]:
+    """The facts to load of extractions (loaders.extract.Extraction), in order, column by
+    column: a batch goes to the GX worker as one list per column, which pickles and becomes a
+    frame far faster than a dict per figure (at a thousand reports, 380,000 of them)."""
+    names = [f.name for f in dataclasses.fields(Fact)]
+    facts = [fact for extraction in extractions for fact in extraction.facts]
+    if not facts:
+        return {name: [] for name in names}
+    values = zip(*map(operator.attrgetter(*names), facts), strict=True)
+    return dict(zip(names, map(list, values), strict=True))
 
 
-def check_fact_rows(
-    validator: Validator, rows: list[dict], texts: dict[str, str], source: str, seeds_dir: Path
+def check_fact_columns(
+    validator: Validator,
+    columns: dict[str, list],
+    texts: dict[str, str],
+    source: str,
+    seeds_dir: Path,
 ) -> tuple[CheckResult, dict[int, str] | None]:
-    """The door in for extracted facts given as rows (fact_rows), in one batch: the outcome,
-    and the positions of the rows it holds back with their reasons (None if it holds none, or
-    refuses the batch whole)."""
-    frame = facts_frame(rows)
+    """The door in for extracted facts given column by column (fact_columns), in one batch:
+    the outcome, and the positions of the rows it holds back with their reasons (None if it
+    holds none, or refuses the batch whole)."""
+    frame = facts_frame(columns)
     check = check_facts_in(validator, frame, texts, source, seeds_dir)
     reasons = None if check.success else held_rows(check, frame)
     check.held = len(reasons or ())
