@@ -305,7 +305,7 @@ class Validator:
         for key in store.list_keys():
             by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
         for keys in by_suite.values():
-            keys.sort(key=lambda key: (key.run_id.run_time, key.to_tuple()))
+            keys.sort(key=lambda found: (str(found.run_id.run_time), found.to_tuple()))
             for key in keys[:-keep]:
                 store.remove_key(key)
 
