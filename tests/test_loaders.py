@@ -18,6 +18,16 @@ def test_sentences_carry_offsets_into_the_text(report_text: str) -> None:
     assert numbered == list(range(1, len(sentences) + 1))
 
 
+def test_sentences_are_the_stripped_pieces_between_ends() -> None:
+    text = " 　\n 销售额增长12% 。  利润8%\n\n。。 x ；\t\n  ？！全年完成  "
+    pieces = ["销售额增长12% 。", "利润8%", "。", "。", "x ；", "？", "！", "全年完成"]
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == pieces
+    assert [text[s.start : s.end] for s in sentences] == pieces
+    assert [s.sentence_no for s in sentences] == list(range(1, len(pieces) + 1))
+    assert split_sentences("") == [] and split_sentences(" \n\u3000") == []
+
+
 def test_a_figure_lies_in_the_sentence_that_states_it(report_text: str) -> None:
     start = report_text.index("102人")
     (sentence,) = [s for s in split_sentences(report_text) if s.start <= start < s.end]
