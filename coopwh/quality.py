@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 OPTIONAL = ("metric_code", "baseline", "period", "subject_text")
 FACT_COLUMNS = [column for column in RAW_FACT_COLUMNS if column not in OPTIONAL]
-AMOUNTS = "unit in ['yuan', 'count', 'household', 'person', 'sqm', 'mu'] and kind == 'level'"
+# what a figure's value may be, by its kind: a share or coverage 0-100, growth above -100, an
+# amount (a level in these units) not negative
+SHARES = ("coverage_pct", "share_pct")
+GROWTHS = ("growth_pct", "yoy_growth_pct")
+AMOUNT_UNITS = ("yuan", "count", "household", "person", "sqm", "mu")
 KEEP_RESULTS = 5  # results kept of each suite: the Data Docs of the last few builds
 
 
@@ -109,23 +113,10 @@ def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=reference.kinds),
         gxe.ExpectColumnValuesToBeInSet(column="qualifier", value_set=reference.qualifiers),
         gxe.ExpectColumnValuesToBeInSet(column="span_holds_number_text", value_set=[True]),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="value",
-            min_value=0,
-            max_value=100,
-            row_condition="kind in ['coverage_pct', 'share_pct']",
-            condition_parser="pandas",
-        ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="value",
-            min_value=-100,
-            strict_min=True,
-            row_condition="kind in ['growth_pct', 'yoy_growth_pct']",
-            condition_parser="pandas",
-        ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="value", min_value=0, row_condition=AMOUNTS, condition_parser="pandas"
-        ),
+        # the value of each kind in a column of its own (see with_checks)
+        gxe.ExpectColumnValuesToBeBetween(column="share_value", min_value=0, max_value=100),
+        gxe.ExpectColumnValuesToBeBetween(column="growth_value", min_value=-100, strict_min=True),
+        gxe.ExpectColumnValuesToBeBetween(column="amount_value", min_value=0),
         gxe.ExpectColumnValuesToNotBeNull(column="subject"),
         # some 3,300 subjects: checked as a derived column (a set that size makes GX slow)
         gxe.ExpectColumnValuesToBeInSet(column="subject_is_known", value_set=[True]),
@@ -183,13 +174,21 @@ def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.Expect
     }
 
 
-def with_span_check(
+def with_checks(
     facts: pd.DataFrame, texts: dict[str, str], subjects: set[str] | None = None
 ) -> pd.DataFrame:
-    """facts plus span_holds_number_text (the span lies in the report and holds number_text)
-    and, given the known subjects, subject_is_known (an empty subject is the other
-    expectation's to report)."""
+    """facts plus the columns the door in checks beside its own: span_holds_number_text (the
+    span lies in the report and holds number_text); given the known subjects, subject_is_known
+    (an empty subject is the other expectation's to report); and the value again in
+    share_value, growth_value or amount_value by its kind (empty for the other kinds). A range
+    on a whole column is one pass for GX, where a row condition made it query and copy the
+    frame for each of its metrics: at 380,000 figures, seconds."""
     frame = facts.copy()
+    if {"value", "kind", "unit"} <= set(frame.columns):  # else the batch is refused whole
+        value, kind = pd.to_numeric(frame["value"], errors="coerce"), frame["kind"]
+        frame["share_value"] = value.where(kind.isin(SHARES))
+        frame["growth_value"] = value.where(kind.isin(GROWTHS))
+        frame["amount_value"] = value.where(frame["unit"].isin(AMOUNT_UNITS) & (kind == "level"))
     if subjects is not None:
         frame["subject_is_known"] = [
             subject is None or subject != subject or subject in subjects
@@ -351,7 +350,7 @@ def check_facts_in(
 ) -> CheckResult:
     """The door in for one batch of facts; source names the file it came from."""
     known = reference(seeds_dir)
-    frame = with_span_check(frame, texts, set(known.subjects))
+    frame = with_checks(frame, texts, set(known.subjects))
     return validator.validate(facts_in_suite(known), frame, source)
 
 
