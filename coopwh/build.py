@@ -380,12 +380,12 @@ def _plan_audit_publish(
                 else:
                     echo("Rebuilding every model (--force) …")
                 names = [m.name for m in models]
-                restated = context.plan(  # the unit tests ran with these definitions already
-                    "prod",
+                restated = context.plan(  # the unit tests ran with these definitions: in the
+                    "prod",  # plan above, or in the last good build's
                     auto_apply=True,
                     no_prompts=True,
                     restate_models=names,
-                    skip_tests=not plan_changes,
+                    skip_tests=True,
                 )
                 plan = plan or restated
         except SQLMeshError as error:
