@@ -340,8 +340,6 @@ def curated_facts(seeds_dir: Path) -> pd.DataFrame:
 def facts_frame(columns: dict[str, list]) -> pd.DataFrame:
     """Extracted facts (fact_columns) as a frame with the loader's columns."""
     frame = pd.DataFrame(columns)
-    if frame.empty:
-        return pd.DataFrame(columns=[*FACT_COLUMNS, "metric_code"])
     frame["value"] = frame["value"].astype("float64")
     return frame
 
