@@ -10,6 +10,7 @@ import logging
 import operator
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -297,16 +298,18 @@ class Validator:
         return Path(url.removeprefix("file://"))
 
     def prune(self, keep: int = KEEP_RESULTS) -> None:
-        """Keep the newest `keep` results of each suite in the store: Data Docs renders every
+        """Keep the newest `keep` results of each suite in the store, and every result this
+        context made (`coopwh validate` checks each report apart): Data Docs renders every
         stored result on every build (about 15 ms each), so the results of every run the
         scheduled job ever made would slow each build without end."""
+        made = Counter(check.suite for check in self.results)
         by_suite: dict[str, list] = {}
         store = self.context.validation_results_store
         for key in store.list_keys():
             by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
-        for keys in by_suite.values():
+        for suite, keys in by_suite.items():
             keys.sort(key=lambda found: (str(found.run_id.run_time), found.to_tuple()))
-            for key in keys[:-keep]:
+            for key in keys[: -max(keep, made[suite])]:
                 store.remove_key(key)
 
 

@@ -204,19 +204,31 @@ def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path
 
 def test_data_docs_keep_the_results_of_the_last_builds_only(tmp_path: Path) -> None:
     """Data Docs render every stored result on every build: the store keeps the newest few of
-    each suite, and their pages, however many runs the scheduled job has made."""
+    each suite, and their pages, however many runs the scheduled job has made; a run keeps
+    every result it made itself (coopwh validate checks each report apart)."""
     from coopwh.gx_worker import ValidatorProcess
     from coopwh.quality import KEEP_RESULTS, curated_facts
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     frame = curated_facts(seeds).head(3)
     gx = tmp_path / "quality" / "gx" / "uncommitted"
-    with ValidatorProcess(tmp_path / "quality") as validator:
+
+    def kept() -> set[str]:  # a directory per run time
+        return {p.parent.name for p in (gx / "validations" / "facts_in").rglob("*.json")}
+
+    with ValidatorProcess(tmp_path / "quality") as validator:  # a run checking many reports
         for run in range(KEEP_RESULTS + 3):
-            validator.run("check_facts_in", frame, {}, f"run {run}", seeds)
+            validator.run("check_facts_in", frame, {}, f"report {run}", seeds)
+        validator.build_docs()
+    assert len(kept()) == KEEP_RESULTS + 3
+    earlier = kept()
+    with ValidatorProcess(tmp_path / "quality") as validator:  # the next run, with two checks
+        for run in range(2):
+            validator.run("check_facts_in", frame, {}, f"again {run}", seeds)
         index = validator.build_docs()
-    kept = {p.parent.name for p in (gx / "validations" / "facts_in").rglob("*.json")}
-    assert len(kept) == KEEP_RESULTS  # a directory per run time
+    assert len(kept()) == KEEP_RESULTS
+    assert len(kept() - earlier) == 2  # both of its own
+    assert sorted(kept() & earlier) == sorted(earlier)[-(KEEP_RESULTS - 2) :]  # the newest
     pages = list((gx / "data_docs" / "local_site" / "validations").rglob("*.html"))
-    assert {p.parent.name for p in pages} == kept and len(pages) == KEEP_RESULTS
-    assert index.exists() and max(kept) in index.read_text(encoding="utf-8")
+    assert {p.parent.name for p in pages} == kept() and len(pages) == KEEP_RESULTS
+    assert index.exists() and max(kept()) in index.read_text(encoding="utf-8")
