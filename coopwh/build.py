@@ -8,6 +8,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -65,6 +66,8 @@ class BuildResult:
     waiting: dict[str, int] = field(default_factory=dict)  # figures to review, by report
     phases: Phases = field(default_factory=Phases)  # seconds and peak memory of each phase
     door_out: dict = field(default_factory=dict)  # the door out's verdict on the published copy
+    finish: Callable[[], dict] = dict  # waits for the door out and records the build: returns
+    # the verdict (see build_locked)
     changes: BuildChanges | None = None  # what this build changed in the marts (meta.changes)
     where: str = ""  # where it was published, when not (only) the local file
 
@@ -138,12 +141,16 @@ def build_locked(
     force: bool = False,
     prepared: dict[str, Prepared] | None = None,
     validator=None,
+    finish: bool = True,
 ) -> BuildResult:
     """build(), for a caller that already holds the build lock; records the outcome.
 
     prepared: the reports ingest read and extracted, by report id (the build checks their facts
     with the door in and loads them); validator: the Great Expectations worker to check with
-    (one for the whole run), by default one of the build's own."""
+    (one for the whole run), by default one of the build's own. finish false (with a validator
+    of the caller's): return once published, the door out running in the worker; the caller
+    does its own work (the run's workbooks) meanwhile, then calls result.finish(), which waits
+    for the door out, writes the quality report, records the build and returns the verdict."""
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}
@@ -152,37 +159,91 @@ def build_locked(
     own = validator is None
     validator = validator or ValidatorProcess(paths.quality_dir)
     try:
-        result = _build(paths, echo, last_good_raw, force, prepared, validator, plan_changes)
-    except BuildError as error:
-        record_status(paths, "failed", str(error), signature)
-        raise
+        try:
+            result = _build(paths, echo, last_good_raw, force, prepared, validator, plan_changes)
+        except BuildError as error:
+            record_status(paths, "failed", str(error), signature)
+            raise
+        if paths.on_server:
+            from coopwh.server import databases
+
+            where = f"the server's database {databases()[0]} (local copy: {result.published})"
+            result.where = where
+        result.finish = _recording(paths, result, signature, defined)
+        if finish or own:
+            result.finish()
     finally:
         if own:
             validator.close()
-    if paths.on_server:
-        from coopwh.server import databases
-
-        result.where = f"the server's database {databases()[0]} (local copy: {result.published})"
-    published = f"published {result.where or result.published}"
-    record_status(
-        paths,
-        "ok",
-        published,
-        signature,
-        result.raw_state,
-        result.phases.as_dict(),
-        result.door_out,
-        defined,
-    )
     return result
 
 
+def _recording(paths: Paths, result: BuildResult, signature: str, defined: str):
+    """result.finish (which waits for the door out and writes the quality report), then the
+    build recorded as good, once however often it is called; or as failed if the GX worker
+    died meanwhile."""
+    quality_report = result.finish
+    verdict: list[dict] = []
+
+    def finish() -> dict:
+        if not verdict:
+            try:
+                verdict.append(quality_report())
+            except BuildError as error:
+                record_status(paths, "failed", str(error), signature)
+                raise
+            result.door_out = verdict[0]
+            published = f"published {result.where or result.published}"
+            phases = result.phases.as_dict()
+            record_status(
+                paths, "ok", published, signature, result.raw_state, phases, verdict[0], defined
+            )
+        return verdict[0]
+
+    return finish
+
+
 def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, Extraction]:
-    """What the extractor reads in each report, with the places and metrics the seeds know."""
-    gazetteer = load_gazetteer(paths.project / "seeds")
-    return {
-        report.report_id: extract(report.text, report.report_id, gazetteer) for report in reports
-    }
+    """What the extractor reads in each report, with the places and metrics the seeds know;
+    on every core when there are several reports."""
+    extractions = on_every_core(_extract_one, reports, paths.project / "seeds")
+    return {report.report_id: e for report, e in zip(reports, extractions, strict=True)}
+
+
+def _extract_one(report: Report) -> Extraction:
+    return extract(report.text, report.report_id, gazetteer())
+
+
+_GAZETTEER = None  # the seeds' places and metrics, loaded once in each process that extracts
+
+
+def _load_gazetteer(seeds_dir: Path) -> None:
+    global _GAZETTEER
+    _GAZETTEER = load_gazetteer(seeds_dir)
+
+
+def gazetteer():  # -> loaders.reference.Gazetteer
+    """The gazetteer on_every_core loaded for the function it runs."""
+    return _GAZETTEER
+
+
+def workers_for(jobs: list) -> int:
+    """How many processes on_every_core uses: one for two jobs or fewer (starting processes
+    costs more), else one per core, at most four."""
+    return 1 if len(jobs) <= 2 else min(os.cpu_count() or 1, 4, len(jobs))
+
+
+def on_every_core(function: Callable, jobs: list, seeds_dir: Path) -> list:
+    """[function(job) for job in jobs], in order, with gazetteer() loaded from seeds_dir: in
+    this process, or on workers_for(jobs) processes (extraction is pure Python: one core each)."""
+    workers = workers_for(jobs)
+    if workers == 1:
+        _load_gazetteer(seeds_dir)
+        return [function(job) for job in jobs]
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_load_gazetteer, initargs=(seeds_dir,)
+    ) as pool:
+        return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 
 def _build(
@@ -315,7 +376,7 @@ def validate_facts_in(
             "check_fact_columns",
             columns,
             _texts_of(texts, (r.report_id for r in extracted)),
-            _batch_name(extracted),
+            batch_name(extracted),
             seeds,
         )
 
@@ -342,7 +403,7 @@ def _texts_of(texts: dict[str, str], report_ids) -> dict[str, str]:
     return {rid: texts[rid] for rid in set(report_ids) if rid in texts}
 
 
-def _batch_name(reports: list[Report]) -> str:
+def batch_name(reports: list[Report]) -> str:
     names = ", ".join(Path(r.path).name for r in reports[:3])
     return names + (f" and {len(reports) - 3} more" if len(reports) > 3 else "")
 
@@ -411,27 +472,39 @@ def _plan_audit_publish(
             "WHERE status IN ('warning', 'error') ORDER BY finding_id"
         ).to_dict("records")
     published, changes = publish(context, paths, audits, phases)
-    with phases.phase("quality report"):
-        door_out = _quality_report(paths, validator, audits, findings, echo)
+    echo("Validating the published marts (Great Expectations) …")
+    door_out = validator.submit("check_marts_out", paths.published_db)
+    docs = validator.submit("build_docs")  # GX's Data Docs, once the door out's results are in
     waiting = context.fetchdf(
         "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"
     )
     result = BuildResult(changed, added, modified, removed, audits, findings, published, 0.0)
     result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
-    result.door_out = door_out
     result.changes = changes
+
+    def quality_report() -> dict:
+        with phases.phase("quality report"):
+            return _quality_report(paths, validator, (door_out, docs), audits, findings, echo)
+
+    result.finish = quality_report
     return result
 
 
 def _quality_report(
-    paths: Paths, validator: ValidatorProcess, audits, findings, echo: Echo
+    paths: Paths,
+    validator: ValidatorProcess,
+    tickets: tuple[int, int],
+    audits,
+    findings,
+    echo: Echo,
 ) -> dict:
-    """Run the door out on the published copy and write the quality summary; return what the
-    door out found, for the status record (an export of this copy then need not run it again)."""
+    """Wait for the door out on the published copy and for Data Docs (the tickets of both) and
+    write the quality summary; return what the door out found, for the status record (an
+    export of this copy then need not run it again)."""
     from coopwh.quality_report import write_summary
 
-    echo("Validating the published marts (Great Expectations) …")
-    failed = [c for c in validator.run("check_marts_out", paths.published_db) if not c.success]
+    checks, docs = tickets
+    failed = [c for c in validator.result(checks) if not c.success]
     for check in failed:
         echo(f"  {check.describe()}")
     door_out = {
@@ -445,7 +518,7 @@ def _quality_report(
         audits,
         validator.results,
         warnings,
-        validator.build_docs(),
+        validator.result(docs),
         held_facts(paths.published_db),
         review_progress(paths.published_db),
         last_build_log(paths.published_db),

@@ -274,10 +274,19 @@ def _old_rows(mart: str, columns: dict[str, str], grain: list[str], moved: bool)
             value = f"CASE WHEN {revised} THEN {value} ELSE {plain} END"
         select.append(f'{value or plain} AS "{column}"')
     for column in ("report_id", "span_start", "span_end"):
-        original = f't."{column}"' if column in columns else "NULL"
-        select.append(f"{original} AS __old_{column}")
+        select.append(f"{_where_column('t', column, columns)} AS __old_{column}")
     source = f'previous.marts."{mart}" AS t' + (", moves" if moved else "")
     return f"SELECT {', '.join(select)} FROM {source}"
+
+
+def _where_column(side: str, column: str, columns: dict) -> str:
+    """SQL for a column of a row, NULL if the mart has none; a row that names several figures
+    (span_starts, as in audit_findings) has the span_start of the first of them."""
+    if column in columns:
+        return f'{side}."{column}"'
+    if column == "span_start" and "span_starts" in columns:
+        return f"TRY_CAST(split_part({side}.\"span_starts\", ',', 1) AS INTEGER)"
+    return "NULL"
 
 
 def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
@@ -303,15 +312,12 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
     old_key = key.replace("n.", "o.")
     on = " AND ".join(f'o."{c}" IS NOT DISTINCT FROM n."{c}"' for c in grain)
 
-    def col(side: str, column: str, columns: dict) -> str:
-        return f'{side}."{column}"' if column in columns else "NULL"
-
-    new_where = (
-        f"({col('n', 'report_id', new_columns)})::TEXT AS __report_id, "
-        f"{col('n', 'span_start', new_columns)} AS __span_start, "
-        f"{col('n', 'span_end', new_columns)} AS __span_end"
+    new_where = ", ".join(
+        f"{_where_column('n', c, new_columns)}{'::TEXT' * (c == 'report_id')} AS __{c}"
+        for c in ("report_id", "span_start", "span_end")
     )
-    province_new = col("n", "province_code", new_columns)
+    province_new = _where_column("n", "province_code", new_columns)
+    province_old = _where_column("o", "province_code", old_columns)
     insert = "INSERT INTO published.meta.changes "
     counts = {}
     adapter.execute(
@@ -326,8 +332,8 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
     adapter.execute(
         f"{insert}SELECT {build_id}, '{mart}', {old_key}, 'removed', NULL, NULL, NULL, "
         "o.__old_report_id::TEXT, o.__old_span_start, o.__old_span_end, NULL, NULL, NULL, "
-        f"({col('o', 'province_code', old_columns)})::TEXT, NULL, NULL FROM old_rows AS o "
-        f'WHERE NOT EXISTS (SELECT 1 FROM published.marts."{mart}" AS n WHERE {on})'
+        f"({province_old})::TEXT, NULL, NULL FROM old_rows AS o WHERE "
+        f'NOT EXISTS (SELECT 1 FROM published.marts."{mart}" AS n WHERE {on})'
     )
     counts["removed"] = _count(fetch, build_id, mart, "removed")
     compared = [
@@ -342,7 +348,7 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
             + ", ".join(f'o."{c}" AS "o_{c}", n."{c}" AS "n_{c}"' for c in compared)
             + f", {key} AS __key, {new_where}, o.__old_report_id, o.__old_span_start, "
             f"o.__old_span_end, COALESCE(({province_new})::TEXT, "
-            f"({col('o', 'province_code', old_columns)})::TEXT) AS __province "
+            f"({province_old})::TEXT) AS __province "
             f'FROM published.marts."{mart}" AS n JOIN old_rows AS o ON {on} WHERE {differs}'
         )
         for column in compared:

@@ -557,6 +557,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from coopwh.build import BuildError, build_lock, build_locked
     from coopwh.export import ExportError, export
+    from coopwh.gx_worker import ValidatorProcess
     from coopwh.ingest import ingest_locked
 
     def echo(message: str) -> None:
@@ -567,28 +568,34 @@ def _run(args: argparse.Namespace) -> int:
 
     code = EXIT_OK
     phases = Phases()
-    built = []  # the builds of this run, whose changes its summary ends with
+    built = None  # the build of this run, whose changes its summary ends with
     try:
-        with build_lock(paths):
+        # one GX worker for the run; the build's door out checks the copy it published while
+        # the workbooks are written (they are moved into place once it says the marts pass)
+        with build_lock(paths), ValidatorProcess(paths.quality_dir, start=False) as validator:
             files = waiting_files(paths)
             if files:
                 echo(f"{len(files)} new file(s) in {paths.inbox_dir}")
-                taken = ingest_locked(paths, files, echo, phases=phases)
+                taken = ingest_locked(
+                    paths, files, echo, phases=phases, validator=validator, finish=False
+                )
                 code = _report_ingest(taken, show_changes=False)
-                if taken.build:
-                    phases.merge(taken.build.phases)
-                    built.append(taken.build)
-            if not build_is_current(paths):
-                result = build_locked(paths, echo)
-                phases.merge(result.phases)
-                _print_build_summary(result, show_changes=False)
-                built.append(result)
-            with phases.phase("export"):
-                export(paths, paths.exports_dir, echo=echo)
+                built = taken.build
+            if built is None and not build_is_current(paths):
+                built = build_locked(paths, echo, validator=validator, finish=False)
+                _print_build_summary(built, show_changes=False)
+            if built is not None:
+                phases.merge(built.phases)
+            try:
+                with phases.phase("export"):
+                    export(paths, paths.exports_dir, echo, door_out=built and built.finish)
+            finally:
+                if built is not None:
+                    built.finish()  # once: the quality report, the build recorded
+                    phases.merge(built.phases, names=("quality report",))
             record_run(paths, phases)
-        for result in built:
-            if result.changes:
-                print(result.changes.line())
+        if built is not None and built.changes:
+            print(built.changes.line())
     except (BuildError, ExportError) as error:
         print(f"coopwh run: failed: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -217,13 +218,23 @@ class Scope:
 
 
 def export(
-    paths: Paths, out_dir: Path, echo: Echo = print, allow_failed: bool = False
+    paths: Paths,
+    out_dir: Path,
+    echo: Echo = print,
+    allow_failed: bool = False,
+    door_out: Callable[[], dict] | None = None,
 ) -> list[Path]:
     """Write a workbook per province with pilots or figures, and a national one, two at a time
-    on two cores; return their paths."""
+    on two cores; return their paths.
+
+    door_out: the verdict of the door out on the copy the caller's build has just published,
+    still being reached (a run's build checks while its workbooks are written; it records
+    itself once the verdict is in): they are written aside and moved into out_dir once it
+    says the marts pass. Without it, the last build's verdict stands, or the door out runs
+    first."""
     from coopwh.status import last_build_status
 
-    status = last_build_status(paths)
+    status = None if door_out else last_build_status(paths)
     if status and status["status"] != "ok" and not allow_failed:
         raise ExportError(
             f"the last build ({status['at']}) failed, so its marts were not published: "
@@ -231,7 +242,8 @@ def export(
             "to export the last good build"
         )
     started = time.perf_counter()
-    _door_out(paths)
+    if door_out is None:
+        _door_out(paths)
     with read_only(paths.published_db) as connection:
         data = read_warehouse(connection)  # read once, for every workbook
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -239,19 +251,32 @@ def export(
     build_id, since = _since_last_export(paths.published_db, last)
     before = last.get("workbooks") if isinstance(last.get("workbooks"), dict) else {}
     jobs = [(None, NATIONAL), *data.provinces]
-    arguments = [(paths.published_db, out_dir, c, n, since, before.get(n), data) for c, n in jobs]
+    aside = Path(tempfile.mkdtemp(prefix=".coopwh-export-", dir=out_dir)) if door_out else None
+    arguments = [
+        (paths.published_db, out_dir, c, n, since, before.get(n), data, aside) for c, n in jobs
+    ]
     workers = min(os.cpu_count() or 1, 2)
     done: dict[str, dict] = {}
-    with (
-        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_processes())
-        if workers > 1 and len(jobs) > 2
-        else (contextlib.nullcontext()) as pool
-    ):
-        outcomes = (pool.map if pool else map)(write_scope, *zip(*arguments, strict=True))
-        for number, (path, record) in enumerate(outcomes):
-            done[path.stem] = record
-            state = "" if record["written"] else "  (unchanged, kept)"
-            echo(f"  [{number}/{len(jobs) - 1}] {path}{state}" if number else f"  {path}{state}")
+    try:
+        with (
+            ProcessPoolExecutor(max_workers=workers, mp_context=_worker_processes())
+            if workers > 1 and len(jobs) > 2
+            else (contextlib.nullcontext()) as pool
+        ):
+            outcomes = (pool.map if pool else map)(write_scope, *zip(*arguments, strict=True))
+            for number, (path, record) in enumerate(outcomes):
+                done[path.stem] = record
+                state = "" if record["written"] else "  (unchanged, kept)"
+                echo(
+                    f"  [{number}/{len(jobs) - 1}] {path}{state}" if number else f"  {path}{state}"
+                )
+        if aside is not None:
+            _passes(door_out())
+            for written in aside.iterdir():
+                written.replace(out_dir / written.name)
+    finally:
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
     if build_id is not None:
         (out_dir / EXPORTED).write_text(
             json.dumps(
@@ -319,21 +344,19 @@ def _door_out(paths: Paths) -> None:
     from coopwh.status import last_build_status
 
     verdict = (last_build_status(paths) or {}).get("door_out") or {}
-    if verdict.get("published") == published_identity(paths.published_db):
-        if not verdict["ok"]:
-            raise ExportError("the marts fail their checks:\n" + verdict["detail"])
-        return
-    from coopwh.quality import Validator, check_marts_out
+    if verdict.get("published") != published_identity(paths.published_db):
+        from coopwh.quality import Validator, check_marts_out
 
-    failed = [
-        c
-        for c in check_marts_out(Validator(paths.quality_dir), paths.published_db)
-        if not c.success
-    ]
-    if failed:
-        raise ExportError(
-            "the marts fail their checks:\n" + "\n".join(c.describe() for c in failed)
-        )
+        checks = check_marts_out(Validator(paths.quality_dir), paths.published_db)
+        failed = [c.describe() for c in checks if not c.success]
+        verdict = {"ok": not failed, "detail": "\n".join(failed)}
+    _passes(verdict)
+
+
+def _passes(verdict: dict) -> None:
+    """Raise ExportError unless the door out's verdict is that the marts pass."""
+    if not verdict["ok"]:
+        raise ExportError("the marts fail their checks:\n" + verdict["detail"])
 
 
 def _rows(connection, sql: str, *parameters) -> list[dict]:
@@ -489,6 +512,7 @@ def write_scope(
     since: int | None = None,
     before: dict | None = None,
     data: Warehouse | None = None,
+    write_dir: Path | None = None,
 ) -> tuple[Path, dict]:
     """Write one workbook (the country's, or a province's) from the published copy, unless what
     it would hold is what the workbook already there holds (before: its record in the last
@@ -496,7 +520,8 @@ def write_scope(
     should hold, the sheet lists the first MAX_SHEET_FACTS and all of them go to a CSV beside
     the workbook, as the cover says. The cover lists the changes to the scope made by the
     builds after build `since`. data: what read_warehouse reads of this copy, if read already.
-    Returns the path and its record for the manifest."""
+    write_dir: where to write it, if not into out_dir (where the last export's files are).
+    Returns its path in out_dir and its record for the manifest."""
     path = out_dir / f"{name}.xlsx"
     csv_path = out_dir / f"{name}-全部数据.csv"
     with read_only(published_db) as connection:
@@ -522,10 +547,11 @@ def write_scope(
             return path, {**before, "written": False}
         scope = with_rows(connection, data, scope)
         sheets = _sheets(data, scope, csv_path)
+        files = [(write_dir or out_dir) / p.name for p in files]
         if csv_path is not None:
-            _write_all_facts(connection, code, csv_path)
+            _write_all_facts(connection, code, files[1])
     cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
-    write_workbook(path, cover, sheets, data.built_at, _title(name))
+    write_workbook(files[0], cover, sheets, data.built_at, _title(name))
     return path, {"digest": digest, "files": _sha256s(files), "written": True}
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +22,10 @@ from coopwh.build import (
     Prepared,
     build_lock,
     build_locked,
+    gazetteer,
+    on_every_core,
     report_files,
+    workers_for,
 )
 from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
@@ -105,6 +106,8 @@ def ingest_locked(
     revises: str | None = None,
     new: bool = False,
     phases: Phases | None = None,
+    validator: ValidatorProcess | None = None,
+    finish: bool = True,
 ) -> IngestResult:
     """ingest(), for a caller that already holds the build lock.
 
@@ -114,7 +117,11 @@ def ingest_locked(
     (a figure the door in refuses is held back, the rest of its report loads).
 
     Great Expectations starts in its worker with the build's first check: not while processes
-    reading many files have the cores, nor at all for a batch with nothing to load."""
+    reading many files have the cores, nor at all for a batch with nothing to load. A caller
+    may give its own worker (validator) and take the build unfinished (finish false: see
+    build_locked) to do its own work while the door out runs."""
+    if validator is not None:
+        return _ingest(paths, files, echo, revises, new, phases or Phases(), validator, finish)
     with ValidatorProcess(paths.quality_dir, start=False) as validator:
         return _ingest(paths, files, echo, revises, new, phases or Phases(), validator)
 
@@ -127,6 +134,7 @@ def _ingest(
     new: bool,
     phases: Phases,
     validator: ValidatorProcess,
+    finish: bool = True,
 ) -> IngestResult:
     result = IngestResult()
     known = _Known.load(paths)
@@ -184,7 +192,7 @@ def _ingest(
     for prefix, (path, _, extraction) in zip(prefixes, accepted, strict=True):
         result.outcomes.append(Outcome(path, "accepted", "read", len(extraction.facts)))
         echo(f"{prefix}: {len(extraction.facts)} figures")
-    _place_and_build(paths, accepted, result, echo, known, validator, keys)
+    _place_and_build(paths, accepted, result, echo, known, validator, keys, finish)
     return result
 
 
@@ -309,24 +317,9 @@ def read_and_extract(
     """Each file read, keyed and extracted, or why it cannot be read; on every core when there
     are several files."""
     jobs = [(path, revises) for path in files]
-    if len(files) <= 2:
-        _start_worker(paths.project / "seeds")
-        return [_read_one(job) for job in jobs]
-    workers = min(os.cpu_count() or 1, 4, len(files))
-    echo(f"Reading {len(files)} files on {workers} processes …")
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(paths.project / "seeds",)
-    ) as pool:
-        chunk = max(1, len(files) // (workers * 8))
-        return list(pool.map(_read_one, jobs, chunksize=chunk))
-
-
-_WORKER_GAZETTEER = None  # each process loads the seeds' gazetteer once
-
-
-def _start_worker(seeds_dir: Path) -> None:
-    global _WORKER_GAZETTEER
-    _WORKER_GAZETTEER = load_gazetteer(seeds_dir)
+    if workers_for(jobs) > 1:
+        echo(f"Reading {len(files)} files on {workers_for(jobs)} processes …")
+    return on_every_core(_read_one, jobs, paths.project / "seeds")
 
 
 def _read_one(job: tuple[Path, str | None]) -> _Read | str:
@@ -338,7 +331,7 @@ def _read_one(job: tuple[Path, str | None]) -> _Read | str:
     if revises:
         report = dataclasses.replace(report, report_id=revises)
     try:
-        extraction: Extraction | str = extract(report.text, report.report_id, _WORKER_GAZETTEER)
+        extraction: Extraction | str = extract(report.text, report.report_id, gazetteer())
     except ExtractionLimit as error:
         extraction = str(error)
     return _Read(report, sentence_keys(report.text), extraction)
@@ -368,6 +361,7 @@ def _place_and_build(
     known: _Known,
     validator: ValidatorProcess,
     keys: dict[str, list[int]],
+    finish: bool = True,
 ) -> None:
     """Move accepted files into reports/ (a revision archives the file it replaces, and the
     curated seeds follow its text) and rebuild; if the build fails, put everything back,
@@ -408,7 +402,7 @@ def _place_and_build(
         accepted.clear()  # the build takes the figures from here (and lets them go once loaded)
         old_texts.clear()
         try:
-            result.build = build_locked(paths, echo, prepared=prepared, validator=validator)
+            result.build = build_locked(paths, echo, False, prepared, validator, finish)
         except BuildError as error:
             result.build_error = str(error)
         else:

@@ -24,9 +24,12 @@ class Phases:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
             self.peak_mb[name] = peak_mb()
 
-    def merge(self, other: Phases) -> None:
-        """Add another's phases to these (seconds add up; the peak is the higher)."""
+    def merge(self, other: Phases, names: tuple[str, ...] | None = None) -> None:
+        """Add another's phases (or those of them named) to these (seconds add up; the peak is
+        the higher)."""
         for name, seconds in other.seconds.items():
+            if names is not None and name not in names:
+                continue
             self.seconds[name] = self.seconds.get(name, 0.0) + seconds
             self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), other.peak_mb.get(name, 0.0))
 

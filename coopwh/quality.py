@@ -356,13 +356,6 @@ def check_facts_in(
     return validator.validate(facts_in_suite(known), frame, source)
 
 
-def check_extraction(
-    validator: Validator, extraction, texts: dict[str, str], source: str, seeds_dir: Path
-) -> CheckResult:
-    """The door in for one report's extracted facts (a loaders.extract.Extraction)."""
-    return check_extractions(validator, [extraction], texts, source, seeds_dir)
-
-
 def check_extractions(
     validator: Validator, extractions: list, texts: dict[str, str], source: str, seeds_dir: Path
 ) -> CheckResult:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-from coopwh.build import extract_reports, held_facts, read_reports, review_progress
+from coopwh.build import batch_name, extract_reports, held_facts, read_reports, review_progress
 from coopwh.changes import last_build_log
 from coopwh.paths import Paths
 from coopwh.quality import (
     Validator,
-    check_extraction,
+    check_extractions,
     check_facts_in,
     check_marts_out,
     curated_facts,
@@ -22,23 +22,25 @@ from coopwh.quality_report import write_summary
 
 def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, Path]:
     """Run the door in on every batch of facts and the door out on the published marts."""
-    validator = Validator(paths.quality_dir)
     seeds = paths.project / "seeds"
     reports, _ = read_reports(paths.reports_dir)
     texts = {report.report_id: report.text for report in reports}
+    batch = list(extract_reports(paths, reports).values())  # on every core, before GX loads
+    validator = Validator(paths.quality_dir)
     curated = curated_facts(seeds)
     check = check_facts_in(validator, curated, texts, str(seeds / "report_facts.csv"), seeds)
-    echo(f"{_verdict(check)}: facts_in on {check.source} ({len(curated)} rows)")
-    extractions = extract_reports(paths, reports)
-    for report in reports:
-        extraction = extractions[report.report_id]
-        check = check_extraction(validator, extraction, texts, report.path, seeds)
-        rows = len(extraction.facts) + len(extraction.held)
-        echo(f"{_verdict(check)}: facts_in on {report.path} ({rows} rows)")
+    echo(f"{_verdict(check.success)}: facts_in on {check.source} ({len(curated)} rows)")
+    if reports:  # every report's figures in one batch, as a build checks what it loads
+        held_before = [len(extraction.held) for extraction in batch]
+        check = check_extractions(validator, batch, texts, batch_name(reports), seeds)
+        for report, extraction, before in zip(reports, batch, held_before, strict=True):
+            rows = len(extraction.facts) + len(extraction.held)
+            verdict = _verdict(not check.refused, len(extraction.held) - before)
+            echo(f"{verdict}: facts_in on {report.path} ({rows} rows)")
     audits, warnings, held, progress = [], [], [], []
     if paths.published_db.exists():
         for check in check_marts_out(validator, paths.published_db):
-            echo(f"{_verdict(check)}: {check.suite} on {check.source}")
+            echo(f"{_verdict(check.success)}: {check.suite} on {check.source}")
         with duckdb.connect(str(paths.published_db), read_only=True) as connection:
             audits = _audits(connection)
             cursor = connection.execute(
@@ -67,10 +69,10 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     return not failed, summary
 
 
-def _verdict(check) -> str:  # check: coopwh.quality.CheckResult
-    if check.success:
-        return "ok"
-    return f"ok, {check.held} figure(s) held back" if check.held else "FAILED"
+def _verdict(passed: bool, held: int = 0) -> str:
+    if not passed:
+        return "FAILED"
+    return f"ok, {held} figure(s) held back" if held else "ok"
 
 
 def _audits(connection: duckdb.DuckDBPyConnection) -> list:

@@ -47,6 +47,7 @@ def history(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> di
     added = changes(project)
     new_facts = f"SELECT fact_id FROM marts.facts WHERE report_id = '{NEW_ID}'"
     facts_after_new = query(project, new_facts)
+    findings = query(project, "SELECT finding_id, span_starts FROM marts.audit_findings")
     revised = NEW_REPORT.read_text(encoding="utf-8")
     revised = revised.replace(OLD_FIGURE, NEW_FIGURE).replace(OLD_LEVEL, NEW_LEVEL)
     run_with(project, NEW_REPORT.name, revised)
@@ -56,6 +57,7 @@ def history(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> di
         "project": project,
         "added": added,
         "new_facts": {fact_id for (fact_id,) in facts_after_new},
+        "finding_starts": dict(findings),
         "revision": revision,
         "readable": readable.stdout,
         "revised_text": revised,
@@ -70,6 +72,11 @@ def test_a_new_report_adds_exactly_its_rows(history: dict) -> None:
     # nothing of the 2019 report moved, in any mart
     assert not [r for r in history["added"] if r["change"] != "added" and r["mart"] == "facts"]
     assert not [r for r in history["added"] if r["report_id"] == "2019-gxs-reform-pilots"]
+    # a check names several figures (span_starts): its change points at the first of them
+    checks = [r for r in history["added"] if r["mart"] == "audit_findings" and r["report_id"]]
+    assert checks
+    for row in checks:
+        assert row["span_start"] == history["finding_starts"][row["key"]].split(",")[0], row
 
 
 def test_a_revision_changes_exactly_the_rows_of_the_corrected_figures(history: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import coopwh
+from tests.conftest import FIXTURES, coopwh
+
+CHANGLI_120 = (  # one figure out of range for its kind, one fine
+    "河北省秦皇岛市昌黎县供销合作社\n\n2019年，基层社乡镇覆盖率达到120%，销售总额较试点前增长20%。\n"
+)
 
 
 def published(project: Path) -> Path:
@@ -76,10 +81,7 @@ def test_an_extracted_coverage_of_120_is_held_back_and_the_rest_of_the_file_load
 ) -> None:
     inbox = fresh_project / "reports" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "2020-changli.txt").write_text(
-        "河北省秦皇岛市昌黎县供销合作社\n\n2019年，基层社乡镇覆盖率达到120%，销售总额较试点前增长20%。\n",
-        encoding="utf-8",
-    )
+    (inbox / "2020-changli.txt").write_text(CHANGLI_120, encoding="utf-8")
 
     result = coopwh(fresh_project, "run")
 
@@ -120,12 +122,57 @@ def test_export_stops_when_the_marts_fail_the_door_out(fresh_project: Path, tmp_
     assert not (tmp_path / "out").exists()
 
 
-def test_validate_runs_both_doors(built_project: Path, tmp_path: Path) -> None:
+def test_a_runs_workbooks_are_placed_only_once_its_door_out_passes(
+    built_project: Path, tmp_path: Path
+) -> None:
+    """coopwh run writes its workbooks while its build's door out runs in the GX worker: they
+    are written aside and moved into place only when the verdict says the marts pass."""
+    from coopwh.export import ExportError, export
+    from coopwh.paths import Paths
+
+    paths = Paths(built_project, built_project / "warehouse")
+    out = tmp_path / "exports"
+    seen: list[list[str]] = []
+
+    def failing() -> dict:
+        seen.append(sorted(p.name for p in out.glob("*.xlsx")))
+        return {"ok": False, "detail": "marts.facts: made to fail for the test"}
+
+    with pytest.raises(ExportError, match="made to fail for the test"):
+        export(paths, out, lambda message: None, door_out=failing)
+    assert seen == [[]]  # asked once, with the workbooks written but none in place
+    assert list(out.iterdir()) == []  # none placed, nothing left aside, no manifest
+    written = export(paths, out, lambda message: None, door_out=lambda: {"ok": True})
+    assert len(written) == 27
+    placed = {p.name for p in out.iterdir()}
+    assert placed == {p.name for p in written} | {".coopwh-export.json"}
+
+
+def test_validate_runs_both_doors_with_every_report_in_one_batch(
+    built_project: Path, tmp_path: Path
+) -> None:
     project = tmp_path / "p"
     shutil.copytree(built_project, project)
+    reports = project / "reports"
+    shutil.copy(FIXTURES / "2020-shouguang-county.txt", reports)
+    (reports / "2020-changli.txt").write_text(CHANGLI_120, encoding="utf-8")
     result = coopwh(project, "validate")
     assert result.returncode == 0, result.stderr
-    assert "ok: facts_in on" in result.stdout and "ok: out_pilot_type_summary" in result.stdout
+    lines = result.stdout.splitlines()
+    assert f"ok: facts_in on {reports / '2019-gxs-reform-pilots.txt'} (239 rows)" in lines
+    assert (
+        f"ok, 1 figure(s) held back: facts_in on {reports / '2020-changli.txt'} (2 rows)" in lines
+    )
+    assert any(
+        line.startswith(f"ok: facts_in on {reports / '2020-shouguang-county.txt'}")
+        for line in lines
+    )
+    assert "ok: out_pilot_type_summary on marts.pilot_type_summary" in lines
+    # the three reports went to Great Expectations as one batch, beside the curated facts
+    page = (project / "warehouse" / "quality" / "index.html").read_text(encoding="utf-8")
+    batches = set(re.findall(r"<tr><td>facts_in</td><td>([^<]*)</td>", page))
+    names = "2019-gxs-reform-pilots.txt, 2020-changli.txt, 2020-shouguang-county.txt"
+    assert batches == {str(project / "seeds" / "report_facts.csv"), names}
 
 
 @pytest.mark.parametrize(
