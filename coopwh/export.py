@@ -359,10 +359,17 @@ def _passes(verdict: dict) -> None:
         raise ExportError("the marts fail their checks:\n" + verdict["detail"])
 
 
-def _rows(connection, sql: str, *parameters) -> list[dict]:
+def _rows(connection, sql: str, *parameters, shape: Callable[[dict], dict] | None = None):
+    """The query's rows as dicts (each made what shape makes of it), fetched a chunk at a time:
+    at a thousand reports the country's sheets are 160,000 rows, held once, not also as the
+    tuples they were fetched as."""
     cursor = connection.execute(sql, list(parameters))
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows: list[dict] = []
+    while chunk := cursor.fetchmany(10_000):
+        made = (dict(zip(names, row, strict=True)) for row in chunk)
+        rows += map(shape, made) if shape else made
+    return rows
 
 
 def read_warehouse(connection) -> Warehouse:
@@ -479,10 +486,20 @@ def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scop
 
 
 def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
-    """The scope with the rows of its tables (see _tables): the first MAX_SHEET_FACTS figures."""
+    """The scope with the rows of its tables (see _tables), as the sheets show them (labels
+    in Chinese beside the codes): the first MAX_SHEET_FACTS figures."""
+    shapes = {
+        "growth": functools.partial(_growth_row, data),
+        "coverage": functools.partial(_coverage_row, data),
+        "funds": _fund_row,
+        "facts": functools.partial(_fact_row, data),
+    }
     rows = {
         key: _rows(
-            connection, sql + (f" LIMIT {MAX_SHEET_FACTS}" if key == "facts" else ""), *values
+            connection,
+            sql + (f" LIMIT {MAX_SHEET_FACTS}" if key == "facts" else ""),
+            *values,
+            shape=shapes[key],
         )
         for key, (sql, values) in _tables(data, scope.code).items()
     }
@@ -545,11 +562,11 @@ def write_scope(
         files = [p for p in (path, csv_path) if p is not None]
         if before and before.get("digest") == digest and before.get("files") == _sha256s(files):
             return path, {**before, "written": False}
+        files = [(write_dir or out_dir) / p.name for p in files]
+        if csv_path is not None:  # first: DuckDB's memory for it is freed before the rows come
+            _write_all_facts(connection, code, files[1])
         scope = with_rows(connection, data, scope)
         sheets = _sheets(data, scope, csv_path)
-        files = [(write_dir or out_dir) / p.name for p in files]
-        if csv_path is not None:
-            _write_all_facts(connection, code, files[1])
     cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
     write_workbook(files[0], cover, sheets, data.built_at, _title(name))
     return path, {"digest": digest, "files": _sha256s(files), "written": True}
@@ -637,7 +654,7 @@ def _title(scope: str) -> str:
 
 def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]:
     growth = scope.growth
-    since_2016 = [_growth_row(data, g) for g in growth if g["basis"] == "since_2016"]
+    since_2016 = [g for g in growth if g["basis"] == "since_2016"]
     chart_note = "" if since_2016 else "本范围内报告未给出较2016年（试点前）的增长数据。"
     if len(since_2016) > CHART_BARS:
         chart_note = f"共{len(since_2016)}项，图中为前{CHART_BARS}项；全部见“增长”表。"
@@ -645,7 +662,7 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
         Sheet(
             "增长",
             GROWTH,
-            [_growth_row(data, g) for g in growth],
+            growth,
             note="" if growth else "本范围内报告未给出增长数据。",
         ),
         Sheet(
@@ -658,12 +675,12 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
         Sheet(
             "覆盖率",
             COVERAGE,
-            [_coverage_row(data, c) for c in scope.coverage],
+            scope.coverage,
             note="" if scope.coverage else "本范围内报告未给出覆盖率数据。",
         ),
     ]
     if scope.funds:
-        sheets.append(Sheet("基金", FUNDS, [_fund_row(f) for f in scope.funds]))
+        sheets.append(Sheet("基金", FUNDS, scope.funds))
     sheets.append(
         Sheet(
             "试点单位",
@@ -678,9 +695,7 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
             f"共{scope.facts_total:,}条数字，本表列出前{len(scope.facts):,}条（按报告和位置排序）；"
             f"全部见同目录下的 {csv_path.name}。"
         )
-    sheets.append(
-        Sheet("全部数据", FACTS, [_fact_row(data, f) for f in scope.facts], note=facts_note)
-    )
+    sheets.append(Sheet("全部数据", FACTS, scope.facts, note=facts_note))
     sources = {
         "增长": "marts.growth_since_2016",
         "增长图": "marts.growth_since_2016",

@@ -217,13 +217,29 @@ def test_a_query_during_a_rebuild_finishes_on_one_whole_build(on_server: Path, s
     long: list[tuple] = []
     short: list[tuple] = []
     building = threading.Event()
+    # the long statement waits on an advisory lock the test holds until the swap is visible to
+    # the poller: it starts on the old build and ends after the new one is in place
+    holder = pg(server)
+    holder.cursor().execute("SELECT pg_advisory_lock(4242)")
+    released: list[str] = []  # why the long statement was let go
+    once = threading.Lock()
+
+    def release(why: str) -> None:
+        with once:
+            if not released:
+                released.append(why)
+                holder.cursor().execute("SELECT pg_advisory_unlock(4242)")
 
     def long_reader() -> None:  # one statement that outlasts the build, swap included
-        long.extend(server_rows(server, f"{both} CROSS JOIN pg_sleep(40)", user="analyst"))
+        wait = "(SELECT pg_advisory_xact_lock_shared(4242)) AS swapped"
+        long.extend(server_rows(server, f"{both} CROSS JOIN {wait}", user="analyst"))
 
     def poller() -> None:  # statement after statement while the build runs
         while building.is_set():
-            short.extend(server_rows(server, both, user="analyst"))
+            rows = server_rows(server, both, user="analyst")
+            short.extend(rows)
+            if rows != [old]:
+                release("the new build is in place")
 
     inbox = on_server / "reports" / "inbox"
     inbox.mkdir(exist_ok=True)
@@ -232,11 +248,19 @@ def test_a_query_during_a_rebuild_finishes_on_one_whole_build(on_server: Path, s
     threads = [threading.Thread(target=long_reader), threading.Thread(target=poller)]
     for thread in threads:
         thread.start()
-    result = run(on_server, server, "run")  # the scheduled job: inbox, build, workbooks
-    building.clear()
-    for thread in threads:
-        thread.join()
+    safety = threading.Timer(300, release, ["timed out"])  # should the swap never come
+    safety.start()
+    try:
+        result = run(on_server, server, "run")  # the scheduled job: inbox, build, workbooks
+    finally:
+        building.clear()
+        release("the run ended")
+        safety.cancel()
+        for thread in threads:
+            thread.join()
+        holder.close()
     assert result.returncode == 0, result.stderr
+    assert released == ["the new build is in place"]
     assert (on_server / "exports" / "河北省.xlsx").exists()
     new = server_rows(server, both)[0]
     assert new[1] > old[1]  # the new report's figures
