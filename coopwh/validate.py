@@ -25,6 +25,8 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     seeds = paths.project / "seeds"
     reports, _ = read_reports(paths.reports_dir)
     texts = {report.report_id: report.text for report in reports}
+    if reports:
+        echo(f"Extracting the figures of {len(reports)} report(s) …")
     batch = list(extract_reports(paths, reports).values())  # on every core, before GX loads
     validator = Validator(paths.quality_dir)
     curated = curated_facts(seeds)
