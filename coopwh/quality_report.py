@@ -71,7 +71,7 @@ def write_summary(
                 f"<td>{_e(_num(w.get('stated_value')))}</td>"
                 f"<td>{_e(_num(w.get('expected_value')))}</td>"
                 f"<td class='quote'>{sentences}<br>"
-                f"({_e(w.get('report_id'))} @ {_e(w.get('span_starts'))})</td></tr>"
+                f"({_e(_where(w.get('report_id'), w.get('span_starts')))})</td></tr>"
             )
         parts.append("</table>")
     else:
@@ -152,6 +152,12 @@ def write_summary(
     return path
 
 
+def _where(report_id: str | None, offsets: object) -> str:
+    """Where a row's figures are: its report, and their offsets in its text if it has any (a
+    row of review_progress is a whole report)."""
+    return f"{report_id} @ {offsets}" if offsets is not None and offsets != "" else f"{report_id}"
+
+
 def _changes_section(log: ChangeLog | None) -> list[str]:
     """本次变化 What changed: per mart the rows added, removed and changed by the last build,
     then the changed and removed rows (the values and their sentences) and the first added."""
@@ -194,7 +200,7 @@ def _changes_section(log: ChangeLog | None) -> list[str]:
             for label, text in (("原 before", row["old_sentence"]), ("新 now", row["new_sentence"]))
             if text
         )
-        where = f"{row['report_id']} @ {row['span_start']}" if row["report_id"] else ""
+        where = _where(row["report_id"], row["span_start"]) if row["report_id"] else ""
         parts.append(
             f"<tr><td>{_e(row['mart'])}</td><td>{_e(row['key'])}</td><td>{_e(row['change'])}"
             f"</td><td>{_e(row['column_name'])}</td><td>{_e(before)}</td>"

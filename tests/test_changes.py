@@ -48,6 +48,7 @@ def history(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> di
     new_facts = f"SELECT fact_id FROM marts.facts WHERE report_id = '{NEW_ID}'"
     facts_after_new = query(project, new_facts)
     findings = query(project, "SELECT finding_id, span_starts FROM marts.audit_findings")
+    page_after_new = (project / "warehouse" / "quality" / "index.html").read_text()
     revised = NEW_REPORT.read_text(encoding="utf-8")
     revised = revised.replace(OLD_FIGURE, NEW_FIGURE).replace(OLD_LEVEL, NEW_LEVEL)
     run_with(project, NEW_REPORT.name, revised)
@@ -58,6 +59,7 @@ def history(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> di
         "added": added,
         "new_facts": {fact_id for (fact_id,) in facts_after_new},
         "finding_starts": dict(findings),
+        "page_after_new": page_after_new,
         "revision": revision,
         "readable": readable.stdout,
         "revised_text": revised,
@@ -118,6 +120,11 @@ def test_the_quality_page_says_what_changed(history: dict) -> None:
     section = page.split("本次变化 What changed")[1].split("<h2>")[0]
     assert "<td>marts.facts</td><td>0</td><td>0</td><td>2</td>" in section
     assert NEW_FIGURE in section and "58.5" in section
+    assert f"{NEW_ID} @ 134" in section  # where the changed figure is
+    # the new report's rows: a figure at its offset, its review progress as the whole report
+    added = history["page_after_new"].split("本次变化 What changed")[1].split("<h2>")[0]
+    assert f"<td>review_progress</td><td>{NEW_ID}</td><td>added</td>" in added
+    assert f"{NEW_ID} @ " in added and "@ None" not in added
 
 
 def test_province_covers_list_the_changes_that_touch_them(history: dict) -> None:
