@@ -133,7 +133,7 @@ def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
     ]
 
 
-def test_a_ratio_loads_and_the_growth_mart_shows_the_growth_it_implies(ran) -> None:
+def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_implies(ran) -> None:
     project, _ = ran
     rows = query(
         project,
@@ -141,11 +141,24 @@ def test_a_ratio_loads_and_the_growth_mart_shows_the_growth_it_implies(ran) -> N
         "FROM marts.growth_since_2016 WHERE growth_basis <> 'stated' "
         "ORDER BY subject_id, metric_code",
     )
+    change = "implied by a level and its change"
     assert rows == [
         ("360700", "farm_product_sales", "since_2016", 80.0, "implied by a ratio", "2016"),
+        ("360700", "grassroots_coops", "since_2016", 51.32, change, "改革前"),  # 286个, +97个
+        ("370783", "agri_inputs_volume", "year_on_year", 6.9, change, "上年"),  # 18.6万吨, +1.2
         ("370783", "ecommerce_sales", "since_2016", 110.0, "implied by a ratio", "2016"),
         ("370783", "grassroots_coops", "since_2016", 166.67, "implied by before and after", "2016"),
+        ("370783", "land_trusteeship_area", "since_2016", 190.91, change, "2016"),  # 32万亩, +21
         ("henan", "sales_total", "since_other", 10.0, "implied by a ratio", "2012"),
+        ("national", "grassroots_coops", "year_on_year", 5.38, change, "上年"),
+        (
+            "sichuan",
+            "coop_enterprises",
+            "since_2016",
+            8.08,
+            change,
+            "试点前",
+        ),  # 2019: 1070个, +80个
     ]
     (ratio,) = query(
         project,

@@ -1,4 +1,4 @@
-/* Growth per report, subject and canonical metric: against the 2016 / pre-pilot baseline (since_2016), year on year (year_on_year), or against another year the report names (since_other, e.g. 是2012年的1.1倍). Stated growth first; where the report gives none, the growth a ratio (是2016年的2.1倍) or a before and after (由2016年的5亿元增加到12亿元) implies, marked as implied. With the before value and the implied base level where the report gives the level. */
+/* Growth per report, subject and canonical metric: against the 2016 / pre-pilot baseline (since_2016), year on year (year_on_year), or against another year the report names (since_other, e.g. 是2012年的1.1倍). Stated growth first; where the report gives none, the growth a ratio (是2016年的2.1倍), a before and after (由2016年的5亿元增加到12亿元) or a level and its change (286个，比改革前增加97个) implies, marked as implied. With the before value and the implied base level where the report gives the level. */
 MODEL (
   name marts.growth_since_2016,
   kind FULL,
@@ -91,6 +91,33 @@ WITH facts AS (
     AND relations.start_value > 0
     AND after_facts.kind = 'level'
     AND NOT after_facts.metric_code IS NULL
+), growth_from_level_and_change AS ( /* 412个，较改革前增加97个: the before is 412 - 97 */
+  SELECT
+    after_facts.*,
+    CASE @BASELINE_CODE(relations.before_period)
+      WHEN 'pre_pilot'
+      THEN 'since_2016'
+      WHEN 'prior_year'
+      THEN 'year_on_year'
+      ELSE 'since_other'
+    END AS basis,
+    ROUND(relations.change_value / (
+      relations.end_value - relations.change_value
+    ) * 100, 2) AS growth_value,
+    'implied by a level and its change' AS growth_basis,
+    relations.end_value - relations.change_value AS before_value,
+    NULL::INT AS before_span_start,
+    relations.before_period
+  FROM relations
+  INNER JOIN facts AS after_facts
+    ON relations.report_id = after_facts.report_id
+    AND relations.end_span = after_facts.span_start
+  WHERE
+    relations.relation_type = 'change'
+    AND NOT relations.before_period IS NULL
+    AND relations.end_value - relations.change_value > 0
+    AND after_facts.kind = 'level'
+    AND NOT after_facts.metric_code IS NULL
 ), growth_candidates AS (
   SELECT
     *
@@ -99,6 +126,10 @@ WITH facts AS (
   SELECT
     *
   FROM growth_from_before_and_after
+  UNION ALL
+  SELECT
+    *
+  FROM growth_from_level_and_change
 ), growth_facts AS (
   SELECT
     *
@@ -154,12 +185,12 @@ SELECT
   growth_facts.metric AS metric_as_printed, /* The metric as the sentence names it, e.g. 汇总销售总额 */
   growth_facts.basis, /* since_2016 (vs 2016 / 试点前), year_on_year (同比) or since_other (vs another year, see baseline) */
   growth_facts.growth_value AS growth_pct, /* Growth in percent, e.g. 43 for +43% (a ratio of 2.1 gives 110) */
-  growth_facts.growth_basis, /* stated, implied by a ratio (是…的2.1倍), or implied by before and after (由…增加到…) */
+  growth_facts.growth_basis, /* stated, implied by a ratio (是…的2.1倍), implied by before and after (由…增加到…), or implied by a level and its change (412个，较改革前增加97个) */
   growth_facts.qualifier, /* exact, approx, at_least or at_most */
   growth_facts.number_text, /* The figure as printed: the growth, the ratio, or the after value */
   COALESCE(growth_facts.baseline, growth_facts.before_period) AS baseline, /* Baseline as printed: 2016, 试点前, 改革前, 上年, or another year */
   growth_facts.period, /* Period the growth ends in, where stated */
-  COALESCE(growth_facts.before_value, level_befores.start_value) AS before_value, /* The level at the baseline where the report states it (由…) */
+  COALESCE(growth_facts.before_value, level_befores.start_value) AS before_value, /* The level at the baseline: where the report states it (由…), or its level less its change (412个，较改革前增加97个: 315) */
   COALESCE(growth_facts.before_span_start, level_befores.start_span) AS before_span_start, /* Offset of that before value in the report text */
   level_facts.value AS level_value, /* The level the report gives for the same subject and metric */
   level_facts.unit AS level_unit, /* Its unit */
