@@ -57,67 +57,62 @@ WITH facts AS (
         kind = 'yoy_growth_pct' AND baseline_code = 'prior_year'
       )
     )
+), befores AS ( /* the before of a before and after (由2016年的5亿元增加到12亿元: stated, a figure of the same subject as the after) or of a level and its change (412个，较改革前增加97个: 412 - 97) */
+  SELECT
+    relations.report_id,
+    relations.end_span,
+    relations.end_value,
+    relations.start_value AS before_value,
+    relations.start_span AS before_span_start,
+    relations.before_period,
+    before_facts.subject_id AS before_subject_id,
+    'implied by before and after' AS growth_basis
+  FROM relations
+  INNER JOIN facts AS before_facts
+    ON relations.report_id = before_facts.report_id
+    AND relations.start_span = before_facts.span_start
+  WHERE
+    relations.relation_type = 'range' AND relations.start_value > 0
+  UNION ALL
+  SELECT
+    report_id,
+    end_span,
+    end_value,
+    end_value - change_value,
+    NULL::INT,
+    before_period,
+    NULL,
+    'implied by a level and its change'
+  FROM relations
+  WHERE
+    relation_type = 'change' AND end_value - change_value > 0
 ), growth_from_before_and_after AS (
   SELECT
     after_facts.*,
-    CASE
-      WHEN relations.before_period IN ('2016', '试点前', '改革前')
-      THEN 'since_2016'
-      ELSE 'since_other'
-    END AS basis,
-    ROUND((
-      relations.end_value / relations.start_value - 1
-    ) * 100, 2) AS growth_value,
-    'implied by before and after' AS growth_basis,
-    relations.start_value AS before_value,
-    relations.start_span AS before_span_start,
-    relations.before_period
-  FROM relations
-  INNER JOIN facts AS after_facts
-    ON relations.report_id = after_facts.report_id
-    AND relations.end_span = after_facts.span_start
-  WHERE
-    EXISTS( /* the before value is a figure of the same subject (a semi join: as a join, the planner paired every figure of a subject with every other first) */
-      SELECT
-        1
-      FROM facts AS before_facts
-      WHERE
-        relations.report_id = before_facts.report_id
-        AND relations.start_span = before_facts.span_start
-        AND after_facts.subject_id = before_facts.subject_id
-    )
-    AND relations.relation_type = 'range'
-    AND NOT relations.before_period IS NULL
-    AND relations.start_value > 0
-    AND after_facts.kind = 'level'
-    AND NOT after_facts.metric_code IS NULL
-), growth_from_level_and_change AS ( /* 412个，较改革前增加97个: the before is 412 - 97 */
-  SELECT
-    after_facts.*,
-    CASE @BASELINE_CODE(relations.before_period)
+    CASE @BASELINE_CODE(befores.before_period)
       WHEN 'pre_pilot'
       THEN 'since_2016'
       WHEN 'prior_year'
       THEN 'year_on_year'
       ELSE 'since_other'
     END AS basis,
-    ROUND(relations.change_value / (
-      relations.end_value - relations.change_value
+    ROUND((
+      befores.end_value / befores.before_value - 1
     ) * 100, 2) AS growth_value,
-    'implied by a level and its change' AS growth_basis,
-    relations.end_value - relations.change_value AS before_value,
-    NULL::INT AS before_span_start,
-    relations.before_period
-  FROM relations
+    befores.growth_basis,
+    befores.before_value,
+    befores.before_span_start,
+    befores.before_period
+  FROM befores
   INNER JOIN facts AS after_facts
-    ON relations.report_id = after_facts.report_id
-    AND relations.end_span = after_facts.span_start
+    ON befores.report_id = after_facts.report_id AND befores.end_span = after_facts.span_start
   WHERE
-    relations.relation_type = 'change'
-    AND NOT relations.before_period IS NULL
-    AND relations.end_value - relations.change_value > 0
+    NOT befores.before_period IS NULL
     AND after_facts.kind = 'level'
     AND NOT after_facts.metric_code IS NULL
+    AND (
+      befores.before_subject_id IS NULL OR befores.before_subject_id = after_facts.subject_id
+    )
 ), growth_candidates AS (
   SELECT
     *
@@ -126,10 +121,6 @@ WITH facts AS (
   SELECT
     *
   FROM growth_from_before_and_after
-  UNION ALL
-  SELECT
-    *
-  FROM growth_from_level_and_change
 ), growth_facts AS (
   SELECT
     *
