@@ -501,17 +501,15 @@ def _quality_report(
     """Wait for the door out on the published copy and for Data Docs (the tickets of both) and
     write the quality summary; return what the door out found, for the status record (an
     export of this copy then need not run it again)."""
+    from coopwh.quality import door_out_verdict
     from coopwh.quality_report import write_summary
 
     checks, docs = tickets
-    failed = [c for c in validator.result(checks) if not c.success]
-    for check in failed:
-        echo(f"  {check.describe()}")
-    door_out = {
-        "published": published_identity(paths.published_db),
-        "ok": not failed,
-        "detail": "\n".join(c.describe() for c in failed),
-    }
+    checked = validator.result(checks)
+    for check in checked:
+        if not check.success:
+            echo(f"  {check.describe()}")
+    door_out = {"published": published_identity(paths.published_db), **door_out_verdict(checked)}
     warnings = [f for f in findings if f["status"] == "warning"]
     summary = write_summary(
         paths.quality_report,

@@ -345,11 +345,10 @@ def _door_out(paths: Paths) -> None:
 
     verdict = (last_build_status(paths) or {}).get("door_out") or {}
     if verdict.get("published") != published_identity(paths.published_db):
-        from coopwh.quality import Validator, check_marts_out
+        from coopwh.quality import Validator, check_marts_out, door_out_verdict
 
         checks = check_marts_out(Validator(paths.quality_dir), paths.published_db)
-        failed = [c.describe() for c in checks if not c.success]
-        verdict = {"ok": not failed, "detail": "\n".join(failed)}
+        verdict = door_out_verdict(checks)
     _passes(verdict)
 
 

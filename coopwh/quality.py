@@ -88,6 +88,13 @@ class CheckResult:
         return head + "".join(f"\n  {failure.describe()}" for failure in self.failures)
 
 
+def door_out_verdict(checks: list[CheckResult]) -> dict:
+    """What the door out found on the marts, as the build records it and export reads it:
+    whether they pass, and each failed check described."""
+    failed = [check.describe() for check in checks if not check.success]
+    return {"ok": not failed, "detail": "\n".join(failed)}
+
+
 @dataclass(frozen=True)
 class Reference:
     """What the door in checks facts against, all from the seeds: the one vocabulary of units,
