@@ -160,7 +160,9 @@ def build_locked(
     validator = validator or ValidatorProcess(paths.quality_dir)
     try:
         try:
-            result = _build(paths, echo, last_good_raw, force, prepared, validator, plan_changes)
+            result, quality_report = _build(
+                paths, echo, last_good_raw, force, prepared, validator, plan_changes
+            )
         except BuildError as error:
             record_status(paths, "failed", str(error), signature)
             raise
@@ -169,7 +171,7 @@ def build_locked(
 
             where = f"the server's database {databases()[0]} (local copy: {result.published})"
             result.where = where
-        result.finish = _recording(paths, result, signature, defined)
+        result.finish = _recording(paths, result, quality_report, signature, defined)
         if finish or own:
             result.finish()
     finally:
@@ -178,11 +180,12 @@ def build_locked(
     return result
 
 
-def _recording(paths: Paths, result: BuildResult, signature: str, defined: str):
-    """result.finish (which waits for the door out and writes the quality report), then the
+def _recording(
+    paths: Paths, result: BuildResult, quality_report: Callable[[], dict], signature, defined
+) -> Callable[[], dict]:
+    """quality_report (which waits for the door out and writes the quality report), then the
     build recorded as good, once however often it is called; or as failed if the GX worker
     died meanwhile."""
-    quality_report = result.finish
     verdict: list[dict] = []
 
     def finish() -> dict:
@@ -254,7 +257,7 @@ def _build(
     prepared: dict[str, Prepared] | None,
     validator: ValidatorProcess,
     plan_changes: bool = True,
-) -> BuildResult:
+) -> tuple[BuildResult, Callable[[], dict]]:
     started = time.perf_counter()
     phases = Phases()
     connection = duckdb.connect(str(paths.build_db))
@@ -320,7 +323,7 @@ def _build(
         # raw.* differs from what the last good build published (loaded now, or by a run that
         # was stopped halfway): the models that read it must be rebuilt, not just planned
         restate = "all" if force else ("raw" if raw_state != last_good_raw else "")
-        result = _plan_audit_publish(
+        result, quality_report = _plan_audit_publish(
             context, console, paths, changed, restate, echo, validator, phases, plan_changes
         )
     finally:
@@ -328,7 +331,7 @@ def _build(
     result.seconds = time.perf_counter() - started
     result.raw_state = raw_state
     result.phases = phases
-    return result
+    return result, quality_report
 
 
 def _loaded(report_id: str, extraction: Extraction | None) -> str:
@@ -421,7 +424,9 @@ def _plan_audit_publish(
 ):
     """Plan and apply to prod; restate '' (nothing more), 'raw' (the models that read raw.*,
     and so everything downstream of them) or 'all'. When the definitions are those of the last
-    good build (plan_changes false) and only reports changed, the restatement is the plan."""
+    good build (plan_changes false) and only reports changed, the restatement is the plan.
+    Returns the result once published, and what waits for the door out (sent to the worker
+    meanwhile) and writes the quality report."""
     from sqlmesh.utils.errors import SQLMeshError
 
     from coopwh.publish import publish
@@ -486,8 +491,7 @@ def _plan_audit_publish(
         with phases.phase("quality report"):
             return _quality_report(paths, validator, (door_out, docs), audits, findings, echo)
 
-    result.finish = quality_report
-    return result
+    return result, quality_report
 
 
 def _quality_report(
