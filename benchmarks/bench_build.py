@@ -16,7 +16,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ["config.yaml", "external_models.yaml", "models", "seeds", "audits", "macros", "reports"]
+PARTS = [
+    "config.yaml",
+    "external_models.yaml",
+    "models",
+    "seeds",
+    "audits",
+    "macros",
+    "materializations",
+    "reports",
+]
 
 
 def timed(command: list[str]) -> float:

@@ -27,7 +27,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ["config.yaml", "external_models.yaml", "models", "seeds", "audits", "macros", "reports"]
+PARTS = [
+    "config.yaml",
+    "external_models.yaml",
+    "models",
+    "seeds",
+    "audits",
+    "macros",
+    "materializations",
+    "reports",
+]
 METRICS = [
     ("销售总额", "亿元"),
     ("利润总额", "万元"),

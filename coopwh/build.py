@@ -28,7 +28,15 @@ from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used fr
     record_status,
 )
 from loaders.extract import Extraction, extract, hold_by_position
-from loaders.raw import RAW_TABLES, manifest, report_texts, stored_hashes, write_reports
+from loaders.raw import (
+    PENDING,
+    RAW_TABLES,
+    manifest,
+    pend_every_report,
+    report_texts,
+    stored_hashes,
+    write_reports,
+)
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
@@ -297,6 +305,8 @@ def _build(
             door_in()
         with phases.phase("load"):
             changed = write_reports(connection, reports, extractions, present, keys)
+            if force:
+                pend_every_report(connection)
             raw_state = hashlib.sha256(
                 repr(sorted(stored_hashes(connection).items())).encode()
             ).hexdigest()
@@ -332,6 +342,14 @@ def _build(
     result.raw_state = raw_state
     result.phases = phases
     return result, quality_report
+
+
+def _models_ran(context, paths: Paths) -> None:
+    """The by_report models hold the rows of every pending report now: none is pending."""
+    context.engine_adapter.execute(f"DELETE FROM {PENDING}")
+    if paths.on_server:  # and the loaders' copy, which the next build sends
+        with duckdb.connect(str(paths.build_db)) as local:
+            local.execute(f"DELETE FROM {PENDING}")
 
 
 def _loaded(report_id: str, extraction: Extraction | None) -> str:
@@ -454,6 +472,8 @@ def _plan_audit_publish(
                     skip_tests=True,
                 )
                 plan = plan or restated
+            if restate or not prod_exists:
+                _models_ran(context, paths)
         except SQLMeshError as error:
             raise BuildError(_describe_plan_failure(context, console, error)) from error
 

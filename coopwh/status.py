@@ -46,6 +46,7 @@ DEFINITIONS = (
     "models",
     "audits",
     "macros",
+    "materializations",
     "config.yaml",
     "external_models.yaml",
     "tests",
@@ -56,8 +57,8 @@ CODE = ("loaders", "coopwh")  # the extractor and the pipeline: a new version re
 
 def fingerprint(paths: Paths, parts: tuple[str, ...] = WATCHED, code: bool = True) -> str:
     """A cheap signature of everything a build reads (names, sizes, modification times): the
-    project's reports, seeds, models, audits, macros, config and SQLMesh tests, and this
-    program's own code."""
+    project's reports, seeds, models, audits, macros, materializations, config and SQLMesh
+    tests, and this program's own code."""
     digest = hashlib.sha256()
     for name in CODE if code else ():
         for entry in sorted((PACKAGE_ROOT / name).glob("*.py")):
@@ -66,7 +67,7 @@ def fingerprint(paths: Paths, parts: tuple[str, ...] = WATCHED, code: bool = Tru
     for name in parts:
         root = paths.project / name
         entries = [root] if root.is_file() else sorted(root.glob("*")) if root.is_dir() else []
-        if name in ("models", "audits", "macros"):
+        if name in ("models", "audits", "macros", "materializations"):
             entries = sorted(root.rglob("*")) if root.is_dir() else []
         if name == "tests":
             entries = sorted(root.glob("test_*.yaml")) if root.is_dir() else []

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS raw.held_facts (
   period TEXT, is_target BOOLEAN, subject_text TEXT, reason TEXT
 );
 CREATE TABLE IF NOT EXISTS raw.report_sentence_keys (report_id TEXT, sentence_key BIGINT);
+CREATE TABLE IF NOT EXISTS raw.pending_reports (report_id TEXT);
 """
 FACT_COLUMNS = [
     "report_id",
@@ -72,6 +73,9 @@ RELATION_COLUMNS = [
     "before_period",
     "note",
 ]
+# The reports loaded, revised or removed since the models last ran (NULL: every report): the
+# models of kind by_report (materializations/by_report.py) compute their rows again, no others.
+PENDING = "raw.pending_reports"
 RAW_TABLES = (
     "raw.report_sentences",
     "raw.extracted_facts",
@@ -79,7 +83,14 @@ RAW_TABLES = (
     "raw.held_facts",
     "raw.report_sentence_keys",
     "raw.reports",
+    PENDING,
 )
+
+
+def pend_every_report(connection: duckdb.DuckDBPyConnection) -> None:
+    """Have the by_report models computed whole on their next run (coopwh build --force)."""
+    ensure_raw_tables(connection)
+    connection.execute(f"INSERT INTO {PENDING} VALUES (NULL)")
 
 
 def ensure_raw_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -223,6 +234,7 @@ def write_reports(
                 connection.register("rows_to_load", frame)
                 connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_load")
                 connection.unregister("rows_to_load")
+        connection.execute(f"INSERT INTO {PENDING} SELECT UNNEST(?::TEXT[])", [ids])
         for report in touched:
             connection.execute(
                 "UPDATE raw.reports SET file_size = ?, file_mtime_ns = ?, path = ? "

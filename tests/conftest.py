@@ -23,6 +23,7 @@ PROJECT_PARTS = [
     "seeds",
     "audits",
     "macros",
+    "materializations",
     "reports",
 ]
 

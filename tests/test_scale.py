@@ -74,8 +74,9 @@ BATCHES = (["2020-shouguang-county", "2021-henan-news"], ["2020-ganzhou-prefectu
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> dict:
-    """The built 2019 warehouse after two `coopwh run`s, each with a batch of new reports: the
-    output of each, and when raw.reports says each report was loaded, before and after each."""
+    """The built 2019 warehouse after two `coopwh run`s, each with a batch of new reports (the
+    output of each, and when raw.reports says each report was loaded, before and after each),
+    then a build after one of them was revised (a figure changed) and another removed."""
     project = tmp_path_factory.mktemp("two-runs") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
     database = project / "warehouse" / "build" / "coopwh.duckdb"
@@ -94,6 +95,14 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> d
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout)
         loaded.append(loaded_at())
+    revised = project / "reports" / f"{BATCHES[0][0]}.txt"
+    revised.write_text(revised.read_text(encoding="utf-8").replace("12.3%", "12.8%"), "utf-8")
+    (project / "reports" / f"{BATCHES[0][1]}.txt").unlink()
+    result = coopwh(project, "build")
+    assert result.returncode == 0, result.stderr
+    assert "12.8%" in {n for (n,) in query(project, "SELECT number_text FROM marts.facts")}
+    gone = f"SELECT COUNT(*) FROM marts.facts WHERE report_id = '{BATCHES[0][1]}'"
+    assert query(project, gone) == [(0,)]
     return {"project": project, "outputs": outputs, "loaded": loaded}
 
 
@@ -112,6 +121,8 @@ def test_reports_already_loaded_are_not_read_or_extracted_again(two_runs: dict) 
 def test_an_incremental_load_equals_a_full_rebuild_row_for_row(
     two_runs: dict, tmp_path: Path
 ) -> None:
+    """New reports, a revised one and a removed one, each taken in by report (the models of
+    kind by_report replace the rows of those reports only), give what --force gives."""
     incremental = two_runs["project"]
 
     full = tmp_path / "full"
@@ -124,3 +135,34 @@ def test_an_incremental_load_equals_a_full_rebuild_row_for_row(
     assert result.returncode == 0, result.stderr
     for mart in MARTS:
         assert rows(incremental, f"marts.{mart}") == rows(full, f"marts.{mart}"), mart
+
+
+def test_a_build_recomputes_the_rows_of_the_changed_reports_only(
+    two_runs: dict, tmp_path: Path
+) -> None:
+    """A row of a report that did not change is not computed again (a mark put on it in the
+    model's table outlives a build that takes in another report); --force computes all."""
+    project = tmp_path / "project"
+    shutil.copytree(two_runs["project"], project, ignore=shutil.ignore_patterns(".lock"))
+    database = project / "warehouse" / "build" / "coopwh.duckdb"
+    with duckdb.connect(str(database)) as db:
+        (schema, table), *_ = db.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_name LIKE 'intermediate__int_facts_joined_to_subjects__%'"
+        ).fetchall()
+        db.execute(
+            f'UPDATE "{schema}"."{table}" SET note = \'marked\' '
+            "WHERE report_id = '2019-gxs-reform-pilots'"
+        )
+        assert db.execute("SELECT COUNT(*) FROM raw.pending_reports").fetchone() == (0,)
+    marked = "SELECT COUNT(*) FROM marts.facts WHERE note = 'marked'"
+    curated = query(project, "SELECT COUNT(*) FROM marts.facts WHERE report_id LIKE '2019%'")
+    shutil.copy(FIXTURES / "2021-handan-prefecture.txt", project / "reports")
+
+    assert coopwh(project, "build").returncode == 0
+
+    assert query(project, marked) == curated
+    added = query(project, "SELECT COUNT(*) FROM marts.facts WHERE report_id LIKE '2021-handan%'")
+    assert added[0][0] > 0
+    assert coopwh(project, "build", "--force").returncode == 0
+    assert query(project, marked) == [(0,)]

@@ -1,7 +1,7 @@
 /* Each related set of figures, curated or found by the extractor (a share and its counts, a change and its endpoints, a range from a before to an after), with the figures' values, checked within the rounding of the printed figure. A curated relation wins over an extracted one on the same figure. */
 MODEL (
   name intermediate.int_fact_relations_checked,
-  kind FULL, /* read by its audit and three marts: computed once, not once in each */
+  kind CUSTOM (materialization 'by_report'), /* rebuilt by report (materializations/by_report.py); read by its audit and three marts */
   grain relation_id,
   audits (
     assert_related_figures_agree

@@ -1,7 +1,7 @@
 /* Facts with their subject (pilot unit, pooled pilot type, any other region by its GB/T 2260 code, or national), metric names, province and source sentence. */
 MODEL (
   name intermediate.int_facts_joined_to_subjects,
-  kind FULL, /* read by seven models: computed once, not once in each */
+  kind CUSTOM (materialization 'by_report'), /* rebuilt by report (materializations/by_report.py); read by seven models */
   grain fact_id
 );
 

@@ -1,7 +1,7 @@
 /* Curated and extracted facts together (extracted ones with their reviews applied); for the same report and span the curated fact wins. */
 MODEL (
   name intermediate.int_facts_unioned,
-  kind FULL, /* read by its five audits and three models: computed once, not once in each */
+  kind CUSTOM (materialization 'by_report'), /* rebuilt by report (materializations/by_report.py); read by its five audits and three models */
   grain fact_id,
   depends_on (raw.reports, seeds.pilots, seeds.pilot_types, seeds.regions, seeds.metrics, seeds.funds, seeds.units, seeds.kinds, seeds.qualifiers), /* read by its audits */
   audits (

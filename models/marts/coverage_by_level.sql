@@ -1,7 +1,7 @@
 /* Coverage figures by the administrative level of the pilot and by what is covered, with the before value where the report gives or implies it. One row per coverage figure and subject. */
 MODEL (
   name marts.coverage_by_level,
-  kind FULL,
+  kind CUSTOM (materialization 'by_report'), /* rebuilt by report (materializations/by_report.py) */
   grain fact_id,
   audits (
     unique_values(columns := (

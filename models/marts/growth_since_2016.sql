@@ -1,7 +1,7 @@
 /* Growth per report, subject and canonical metric: against the 2016 / pre-pilot baseline (since_2016), year on year (year_on_year), or against another year the report names (since_other, e.g. 是2012年的1.1倍). Stated growth first; where the report gives none, the growth a ratio (是2016年的2.1倍), a before and after (由2016年的5亿元增加到12亿元) or a level and its change (286个，比改革前增加97个) implies, marked as implied. With the before value and the implied base level where the report gives the level. */
 MODEL (
   name marts.growth_since_2016,
-  kind FULL,
+  kind CUSTOM (materialization 'by_report'), /* rebuilt by report (materializations/by_report.py) */
   grain (report_id, subject_id, metric_code, basis),
   audits (
     unique_combination_of_columns(columns := (report_id, subject_id, metric_code, basis)),
