@@ -11,11 +11,13 @@ import decimal
 import functools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
@@ -116,7 +118,7 @@ def write_workbook(
     the same warehouse gives the same bytes (XlsxWriter stamps every zip entry with a fixed
     time, and the document's dates are the build's)."""
     temporary = path.with_name(path.name + ".tmp")
-    book = xlsxwriter.Workbook(
+    book = _Workbook(
         str(temporary),
         {
             "constant_memory": True,
@@ -135,6 +137,22 @@ def write_workbook(
         _write_table(book, book.add_worksheet(sheet.title), formats, sheet)
     book.close()
     temporary.replace(path)
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, zipped at deflate level 1 (XlsxWriter takes zlib's default, 6):
+    the 全国 workbook of 1,000 reports is written in 7.7 s instead of 9.3 s (compressing was a
+    fifth of the time) and is 17 MB instead of 13 MB. XlsxWriter has no option for it: the
+    ZipFile it makes (a name in its workbook module, in the pinned version) is given the level
+    while it stores the workbook."""
+
+    def _store_workbook(self) -> None:
+        made = xlsxwriter.workbook.ZipFile
+        xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=1)
+        try:
+            super()._store_workbook()
+        finally:
+            xlsxwriter.workbook.ZipFile = made
 
 
 def _write_cover(sheet, formats: _Formats, title: str, lines: list[tuple[str, str]]) -> None:
