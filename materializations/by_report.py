@@ -11,7 +11,7 @@ same for all). Then, when reports change, only their rows need to be computed ag
   removed since the models last ran; the build writes it with raw.* and clears it once a plan
   has applied) are deleted, and the query's rows of those reports inserted;
 - a NULL in `raw.pending_reports` stands for every report (`coopwh build --force`): the table
-  is filled whole again.
+  is filled whole again, as it is when more than half of the reports are pending.
 
 test_scale checks that this gives the rows a full rebuild gives, after new, revised and
 removed reports.
@@ -38,13 +38,19 @@ class ByReport(CustomMaterialization):
         self.adapter.insert_append(table_name, rows, target_columns_to_types=model.columns_to_types)
 
     def _whole(self, table_name: str) -> bool:
-        """Fill the table whole: it is new or empty, or every report is pending, or there is no
-        list of pending reports (raw.* written by an older version)."""
+        """Fill the table whole: it is new or empty, or every report is pending, or more than
+        half of them are (a thousand new reports: one write of every row is cheaper than a
+        delete and an insert), or there is no list of pending reports (raw.* written by an
+        older version)."""
         if not self.adapter.table_exists(table_name):
             return True
         if self.adapter.fetchone(f"SELECT 1 FROM {table_name} LIMIT 1") is None:
             return True
         if not self.adapter.table_exists(PENDING):
             return True
-        (everything,) = self.adapter.fetchone(f"SELECT COUNT(*) > COUNT(report_id) FROM {PENDING}")
-        return bool(everything)
+        everything, pending, reports = self.adapter.fetchone(
+            f"SELECT COUNT(*) > COUNT(report_id), COUNT(DISTINCT report_id), "
+            f"(SELECT COUNT(*) FROM (SELECT report_id FROM raw.reports UNION "
+            f"SELECT report_id FROM {PENDING} WHERE report_id IS NOT NULL) AS r) FROM {PENDING}"
+        )
+        return bool(everything) or pending * 2 > reports
