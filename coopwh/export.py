@@ -182,6 +182,9 @@ GUIDE = (
 )
 
 
+ASIDE = ".coopwh-export-"  # + the process id: workbooks written aside until the door out passes
+
+
 class ExportError(Exception):
     """An export that was refused or failed; the message says why."""
 
@@ -251,7 +254,10 @@ def export(
     build_id, since = _since_last_export(paths.published_db, last)
     before = last.get("workbooks") if isinstance(last.get("workbooks"), dict) else {}
     jobs = [(None, NATIONAL), *data.provinces]
-    aside = Path(tempfile.mkdtemp(prefix=".coopwh-export-", dir=out_dir)) if door_out else None
+    _remove_abandoned(out_dir)
+    aside = (
+        Path(tempfile.mkdtemp(prefix=f"{ASIDE}{os.getpid()}-", dir=out_dir)) if door_out else None
+    )
     arguments = [
         (paths.published_db, out_dir, c, n, since, before.get(n), data, aside) for c, n in jobs
     ]
@@ -292,6 +298,21 @@ def export(
         + f" in {time.perf_counter() - started:.1f} s"
     )
     return [out_dir / f"{name}.xlsx" for name in done]
+
+
+def _remove_abandoned(out_dir: Path) -> None:
+    """Remove the directories of workbooks written aside by exports that were killed (each is
+    named with its process's id; another export's, still running, is left)."""
+    for directory in out_dir.glob(f"{ASIDE}*-*"):
+        pid = directory.name[len(ASIDE) :].split("-")[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
 
 
 def _worker_processes():

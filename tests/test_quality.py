@@ -142,10 +142,17 @@ def test_a_runs_workbooks_are_placed_only_once_its_door_out_passes(
         export(paths, out, lambda message: None, door_out=failing)
     assert seen == [(0, 27)]  # asked once, with every workbook written aside, none in place
     assert list(out.iterdir()) == []  # none placed, nothing left aside, no manifest
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    killed = out / f".coopwh-export-{ended.pid}-abcd"  # what an export killed halfway left
+    running = out / ".coopwh-export-1-abcd"  # another export's, still writing (process 1 runs)
+    for aside in (killed, running):
+        aside.mkdir()
+        (aside / "全国.xlsx").write_bytes(b"half written")
     written = export(paths, out, lambda message: None, door_out=lambda: {"ok": True})
     assert len(written) == 27
     placed = {p.name for p in out.iterdir()}
-    assert placed == {p.name for p in written} | {".coopwh-export.json"}
+    assert placed == {p.name for p in written} | {".coopwh-export.json", running.name}
 
 
 def test_validate_runs_both_doors_with_every_report_in_one_batch(
