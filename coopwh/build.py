@@ -344,6 +344,30 @@ def _build(
     return result, quality_report
 
 
+def _tables_reading_raw(models: dict) -> list:
+    """The models that hold rows read from raw.*, directly or through views: restated, they
+    and every model after them are computed again (SQLMesh restates what follows them). A
+    view before them shows raw.* as it is: it is not made again."""
+    reads: dict[str, bool] = {}
+
+    def reads_raw(name: str) -> bool:
+        if name not in reads:
+            model = models.get(name)
+            reads[name] = '"raw".' in name or (
+                model is not None
+                and model.kind.name == "VIEW"
+                and any(reads_raw(parent) for parent in model.depends_on)
+            )
+        return reads[name]
+
+    return [
+        model
+        for model in models.values()
+        if model.kind.name not in ("VIEW", "EXTERNAL")
+        and any(reads_raw(parent) for parent in model.depends_on)
+    ]
+
+
 def _models_ran(context, paths: Paths) -> None:
     """The by_report models hold the rows of every pending report now: none is pending."""
     context.engine_adapter.execute(f"DELETE FROM {PENDING}")
@@ -459,7 +483,7 @@ def _plan_audit_publish(
             if restate and prod_exists:
                 models = [m for m in context.models.values() if m.kind.name != "EXTERNAL"]
                 if restate == "raw":
-                    models = [m for m in models if any('"raw"' in d for d in m.depends_on)]
+                    models = _tables_reading_raw(context.models)
                     echo("Reports changed: rebuilding the models that read them …")
                 else:
                     echo("Rebuilding every model (--force) …")
