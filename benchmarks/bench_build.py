@@ -15,17 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from coopwh.status import PROJECT_PARTS
+
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = [
-    "config.yaml",
-    "external_models.yaml",
-    "models",
-    "seeds",
-    "audits",
-    "macros",
-    "materializations",
-    "reports",
-]
 
 
 def timed(command: list[str]) -> float:
@@ -41,7 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
         project.mkdir()
-        for part in PARTS:
+        for part in PROJECT_PARTS:
             source = ROOT / part
             if source.is_dir():
                 shutil.copytree(source, project / part)

@@ -26,17 +26,9 @@ import threading
 import time
 from pathlib import Path
 
+from coopwh.status import PROJECT_PARTS
+
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = [
-    "config.yaml",
-    "external_models.yaml",
-    "models",
-    "seeds",
-    "audits",
-    "macros",
-    "materializations",
-    "reports",
-]
 METRICS = [
     ("销售总额", "亿元"),
     ("利润总额", "万元"),
@@ -110,7 +102,7 @@ def report(number: int, rng: random.Random, places: list[dict], size: int) -> st
 
 def copy_project(target: Path) -> None:
     target.mkdir(parents=True)
-    for part in PARTS:
+    for part in PROJECT_PARTS:
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("inbox", "held"))

@@ -52,6 +52,8 @@ DEFINITIONS = (
     "tests",
 )
 WATCHED = ("reports", *DEFINITIONS)
+# what a copy of the project needs to build (and the SQLMesh tests, tests/test_*.yaml)
+PROJECT_PARTS = tuple(part for part in WATCHED if part != "tests")
 CODE = ("loaders", "coopwh")  # the extractor and the pipeline: a new version rebuilds
 
 

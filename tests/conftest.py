@@ -12,20 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from coopwh.status import PROJECT_PARTS
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "2019-gxs-reform-pilots.txt"
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"  # reports written for the tests
 NEW_REPORT = FIXTURES / "2020-gxs-pilot-progress.txt"
-PROJECT_PARTS = [
-    "config.yaml",
-    "external_models.yaml",
-    "models",
-    "seeds",
-    "audits",
-    "macros",
-    "materializations",
-    "reports",
-]
 
 
 def read_seed(name: str) -> list[dict[str, str]]:
