@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -210,14 +210,15 @@ class Scope:
 
     code: str | None
     name: str
-    growth: list[dict]
-    coverage: list[dict]
-    funds: list[dict]
+    growth: Sequence[dict]  # the rows of the tables: read as their sheets are written
+    coverage: Sequence[dict]
+    funds: Sequence[dict]
     pilots: list[dict]
-    facts: list[dict]  # at most MAX_SHEET_FACTS of them
+    facts: Sequence[dict]  # at most MAX_SHEET_FACTS of them
     facts_total: int
     report_ids: set[str]
     others: list[str]  # units that are not pilots, with figures in this scope
+    chart: Sequence[dict] = ()  # the growth since 2016 charted: at most CHART_BARS of it
 
 
 def export(
@@ -379,23 +380,11 @@ def _passes(verdict: dict) -> None:
         raise ExportError("the marts fail their checks:\n" + verdict["detail"])
 
 
-def _rows(connection, sql: str, *parameters, shape: Callable[[dict], dict] | None = None):
-    """The query's rows as dicts (each made what shape makes of it), fetched a chunk at a time:
-    at a thousand reports the country's sheets are 160,000 rows, held once, not also as the
-    tuples they were fetched as, and each text once however many rows repeat it (a sentence on
-    each of its figures, a report, a place): 410 MB of rows became 240 MB."""
+def _rows(connection, sql: str, *parameters) -> list[dict]:
+    """The query's rows as dicts (what every workbook reads: a few thousand rows at most)."""
     cursor = connection.execute(sql, list(parameters))
     names = [column[0] for column in cursor.description]
-    texts: dict[str, str] = {}
-    one = texts.setdefault
-    rows: list[dict] = []
-    while chunk := cursor.fetchmany(10_000):
-        made = (
-            dict(zip(names, [one(v, v) if v.__class__ is str else v for v in row], strict=True))
-            for row in chunk
-        )
-        rows += map(shape, made) if shape else made
-    return rows
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def read_warehouse(connection) -> Warehouse:
@@ -453,9 +442,10 @@ def _pilots(data: Warehouse, code: str | None) -> list[dict]:
     return [p for p in data.pilots if code is None or p["province_code"] == code]
 
 
-def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
-    """The SQL of each table a workbook shows, with its parameters: the country's rows, or only
-    the province's own (its units at every level, and its pilot types' pooled results)."""
+def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, str, list]]:
+    """The SQL of each table a workbook shows (its rows, their order, its parameters): the
+    country's rows, or only the province's own (its units at every level, and its pilot
+    types' pooled results)."""
     pilots = _pilots(data, code)
     where, parameters = _where(code)
     types = sorted({p["pilot_type_code"] for p in pilots})
@@ -466,21 +456,23 @@ def _tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, list]]:
     )
     return {
         "growth": (
-            f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled}) "
-            "ORDER BY subject_kind DESC, basis, subject_id, report_id, span_start",
+            f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled})",
+            "subject_kind DESC, basis, subject_id, report_id, span_start",
             [*parameters, *([] if code is None else [types])],
         ),
         "coverage": (
-            f"SELECT * FROM marts.coverage_by_level WHERE {where} ORDER BY report_id, span_start",
+            f"SELECT * FROM marts.coverage_by_level WHERE {where}",
+            "report_id, span_start",
             parameters,
         ),
         "funds": (
-            "SELECT * FROM marts.fund_composition WHERE list_contains(?, subject_id) "
-            "ORDER BY fund_id, contribution_span_start NULLS LAST",
+            "SELECT * FROM marts.fund_composition WHERE list_contains(?, subject_id)",
+            "fund_id, contribution_span_start NULLS LAST",
             [[p["pilot_id"] for p in pilots]],
         ),
         "facts": (
-            f"SELECT * FROM marts.facts WHERE {where} ORDER BY report_id, span_start, subject_id",
+            f"SELECT * FROM marts.facts WHERE {where}",
+            "report_id, span_start, subject_id",
             parameters,
         ),
     }
@@ -513,29 +505,97 @@ def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scop
 
 def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
     """The scope with the rows of its tables (see _tables), as the sheets show them (labels
-    in Chinese beside the codes): the first MAX_SHEET_FACTS figures."""
+    in Chinese beside the codes; the first MAX_SHEET_FACTS figures), and the bars of its
+    growth chart: each read while its sheet is written (_Fetched)."""
     shapes = {
         "growth": functools.partial(_growth_row, data),
         "coverage": functools.partial(_coverage_row, data),
         "funds": _fund_row,
         "facts": functools.partial(_fact_row, data),
     }
+    tables = _tables(data, scope.code)
     rows = {
-        key: _rows(
+        key: _Fetched(
             connection,
-            sql + (f" LIMIT {MAX_SHEET_FACTS}" if key == "facts" else ""),
-            *values,
-            shape=shapes[key],
+            f"{sql} ORDER BY {order}",
+            values,
+            shapes[key],
+            MAX_SHEET_FACTS if key == "facts" else None,
         )
-        for key, (sql, values) in _tables(data, scope.code).items()
+        for key, (sql, order, values) in tables.items()
     }
+    sql, order, values = tables["growth"]
+    chart = _Fetched(
+        connection,
+        f"SELECT * FROM ({sql}) AS t WHERE basis = 'since_2016' ORDER BY {order}",
+        values,
+        shapes["growth"],
+        CHART_BARS,
+    )
     return dataclasses.replace(
         scope,
         growth=rows["growth"],
         coverage=rows["coverage"],
         funds=rows["funds"],
         facts=rows["facts"],
+        chart=chart,
     )
+
+
+class _Fetched:
+    """A query's rows, shaped as a sheet shows them, read while the sheet is written: how many
+    there are is known at once (`total`: before the limit), the rows are queried when the
+    sheet is written (the first of them measured for the column widths, then all of them, a
+    chunk at a time, from a cursor of their own). A workbook's rows are never all held: the
+    全国 workbook of 1,000 reports is 160,000 rows. Iterated once."""
+
+    HEAD = 2_000  # rows at hand for the widths: at least what workbook.WIDTH_SAMPLE measures
+
+    def __init__(
+        self, connection, sql: str, parameters: list, shape: Callable, limit: int | None = None
+    ) -> None:
+        self._cursor = connection.cursor()
+        (self.total,) = self._cursor.execute(
+            f"SELECT COUNT(*) FROM ({sql}) AS t", parameters
+        ).fetchone()
+        self._count = self.total if limit is None else min(self.total, limit)
+        self._query = (sql + ("" if limit is None else f" LIMIT {limit}"), parameters)
+        self._shape = shape
+        self._head: list[dict] | None = None
+
+    def _start(self) -> list[dict]:
+        if self._head is None:
+            self._cursor.execute(*self._query)
+            self._names = [column[0] for column in self._cursor.description]
+            self._head = self._shaped(self._cursor.fetchmany(self.HEAD))
+        return self._head
+
+    def _shaped(self, chunk: list[tuple]) -> list[dict]:
+        names, shape = self._names, self._shape
+        return [shape(dict(zip(names, row, strict=True))) for row in chunk]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if index.stop is None or index.stop > self.HEAD:
+            raise IndexError(f"only the first {self.HEAD} rows are at hand")
+        return self._start()[index]
+
+    def __iter__(self):
+        head = self._start()
+        self._head = []
+        yield from head
+        given = len(head)
+        del head
+        while chunk := self._cursor.fetchmany(10_000):
+            given += len(chunk)
+            yield from self._shaped(chunk)
+        self._cursor.close()
+        if given != self._count:
+            raise ExportError(
+                f"the rows changed while they were written ({given} of {self._count})"
+            )
 
 
 def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
@@ -591,10 +651,9 @@ def write_scope(
         files = [(write_dir or out_dir) / p.name for p in files]
         if csv_path is not None:  # first: DuckDB's memory for it is freed before the rows come
             _write_all_facts(connection, code, files[1])
-        scope = with_rows(connection, data, scope)
-        sheets = _sheets(data, scope, csv_path)
-    cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
-    write_workbook(files[0], cover, sheets, data.built_at, _title(name))
+        cover.insert(-2, ("变化", _changes_line(published_db, since, code)))
+        sheets = _sheets(data, with_rows(connection, data, scope), csv_path)
+        write_workbook(files[0], cover, sheets, data.built_at, _title(name))
     return path, {"digest": digest, "files": _sha256s(files), "written": True}
 
 
@@ -605,7 +664,7 @@ def _digest(connection, data: Warehouse, code: str | None, cover: list, scope: S
     digest = hashlib.sha256(_layout())
     steady = [line for line in cover if line[0] != "生成时间"]
     digest.update(repr((steady, scope.pilots, data.labels, data.comments)).encode())
-    for key, (sql, values) in _tables(data, code).items():
+    for key, (sql, _order, values) in _tables(data, code).items():
         rows = connection.execute(
             f"SELECT COUNT(*), SUM(hash(t)) FROM ({sql}) AS t", values
         ).fetchone()
@@ -679,11 +738,11 @@ def _title(scope: str) -> str:
 
 
 def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]:
-    growth = scope.growth
-    since_2016 = [g for g in growth if g["basis"] == "since_2016"]
+    growth, chart = scope.growth, scope.chart
+    since_2016 = getattr(chart, "total", len(chart))
     chart_note = "" if since_2016 else "本范围内报告未给出较2016年（试点前）的增长数据。"
-    if len(since_2016) > CHART_BARS:
-        chart_note = f"共{len(since_2016)}项，图中为前{CHART_BARS}项；全部见“增长”表。"
+    if since_2016 > CHART_BARS:
+        chart_note = f"共{since_2016}项，图中为前{CHART_BARS}项；全部见“增长”表。"
     sheets = [
         Sheet(
             "增长",
@@ -694,7 +753,7 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
         Sheet(
             "增长图",
             CHART,
-            since_2016[:CHART_BARS],
+            chart,
             note=chart_note,
             chart=("较2016年/试点前的增长（%）", "chart_label", "growth_pct"),
         ),

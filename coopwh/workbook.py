@@ -81,11 +81,13 @@ class Column:
 
 @dataclass
 class Sheet:
-    """A table sheet: its title, columns and rows (dicts keyed by Column.key)."""
+    """A table sheet: its title, columns and rows (dicts keyed by Column.key): a list, or rows
+    read as they are written (export._Fetched: their number, the first WIDTH_SAMPLE by slice,
+    all of them once by iteration)."""
 
     title: str
     columns: Sequence[Column]
-    rows: list[dict]
+    rows: Sequence[dict]
     note: str = ""
     chart: tuple[str, str, str] | None = None  # (title, label key, value key)
     source: str = ""  # the mart the rows come from, for the column dictionary
