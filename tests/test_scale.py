@@ -166,3 +166,24 @@ def test_a_build_recomputes_the_rows_of_the_changed_reports_only(
     assert added[0][0] > 0
     assert coopwh(project, "build", "--force").returncode == 0
     assert query(project, marked) == [(0,)]
+
+
+def test_the_csv_of_every_figure_written_a_few_reports_at_a_time_is_the_csv_written_whole(
+    two_runs: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB writes a scope's 全部数据 CSV a part at a time (at most CSV_ROWS figures, whole
+    reports): the parts, one after another, are the file one query writes."""
+    from coopwh import export
+
+    published = two_runs["project"] / "warehouse" / "coopwh.duckdb"
+    written = {}
+    for rows in (10**9, 1):  # all in one part; each report a part of its own
+        monkeypatch.setattr(export, "CSV_ROWS", rows)
+        path = tmp_path / str(rows) / "全国-全部数据.csv"
+        path.parent.mkdir()
+        with duckdb.connect(str(published), read_only=True) as connection:
+            export._write_all_facts(connection, None, path)
+        written[rows] = path.read_bytes()
+    assert written[1] == written[10**9]
+    (reports,) = query(two_runs["project"], "SELECT COUNT(DISTINCT report_id) FROM marts.facts")[0]
+    assert reports >= 3 and written[1].count(b"\n") > reports
