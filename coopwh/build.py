@@ -214,10 +214,14 @@ def _recording(
     return finish
 
 
-def extract_reports(paths: Paths, reports: list[Report]) -> dict[str, Extraction]:
+def extract_reports(
+    paths: Paths, reports: list[Report], echo: Echo | None = None
+) -> dict[str, Extraction]:
     """What the extractor reads in each report, with the places and metrics the seeds know;
-    on every core when there are several reports."""
-    extractions = on_every_core(_extract_one, reports, paths.project / "seeds")
+    on every core when there are several reports (echo: progress, if it takes a while)."""
+    extractions = on_every_core(
+        _extract_one, reports, paths.project / "seeds", echo, "reports extracted"
+    )
     return {report.report_id: e for report, e in zip(reports, extractions, strict=True)}
 
 
@@ -244,17 +248,36 @@ def workers_for(jobs: list) -> int:
     return 1 if len(jobs) <= 2 else min(os.cpu_count() or 1, 4, len(jobs))
 
 
-def on_every_core(function: Callable, jobs: list, seeds_dir: Path) -> list:
+PROGRESS_SECONDS = 5.0  # how often on_every_core says how far it is
+
+
+def on_every_core(
+    function: Callable,
+    jobs: list,
+    seeds_dir: Path,
+    echo: Echo | None = None,
+    done: str = "done",
+) -> list:
     """[function(job) for job in jobs], in order, with gazetteer() loaded from seeds_dir: in
-    this process, or on workers_for(jobs) processes (extraction is pure Python: one core each)."""
+    this process, or on workers_for(jobs) processes (extraction is pure Python: one core each).
+    echo: told how many are `done` every PROGRESS_SECONDS (a thousand reports take a while)."""
     workers = workers_for(jobs)
     if workers == 1:
         _load_gazetteer(seeds_dir)
         return [function(job) for job in jobs]
+    results: list = []
+    told = time.perf_counter()
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_load_gazetteer, initargs=(seeds_dir,)
     ) as pool:
-        return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        chunks = max(1, len(jobs) // (workers * 8))
+        for result in pool.map(function, jobs, chunksize=chunks):
+            results.append(result)
+            waiting = len(jobs) - len(results)
+            if echo and waiting and time.perf_counter() - told >= PROGRESS_SECONDS:
+                echo(f"  {len(results):,} of {len(jobs):,} {done} …")
+                told = time.perf_counter()
+    return results
 
 
 def _build(
@@ -289,7 +312,7 @@ def _build(
         if unread:
             echo(f"Extracting the figures of {len(unread)} report(s) …")
         with phases.phase("extract"):
-            extractions = {**ready, **extract_reports(paths, unread)}
+            extractions = {**ready, **extract_reports(paths, unread, echo)}
         echo("Validating the facts before loading (Great Expectations) …")
         with phases.phase("validate"):
             texts = {r.report_id: r.text for r in reports}

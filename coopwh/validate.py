@@ -27,7 +27,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     texts = {report.report_id: report.text for report in reports}
     if reports:
         echo(f"Extracting the figures of {len(reports)} report(s) …")
-    batch = list(extract_reports(paths, reports).values())  # on every core, before GX loads
+    batch = list(extract_reports(paths, reports, echo).values())  # on every core, before GX
     validator = Validator(paths.quality_dir)
     curated = curated_facts(seeds)
     check = check_facts_in(validator, curated, texts, str(seeds / "report_facts.csv"), seeds)

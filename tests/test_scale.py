@@ -187,3 +187,23 @@ def test_the_csv_of_every_figure_written_a_few_reports_at_a_time_is_the_csv_writ
     assert written[1] == written[10**9]
     (reports,) = query(two_runs["project"], "SELECT COUNT(DISTINCT report_id) FROM marts.facts")[0]
     assert reports >= 3 and written[1].count(b"\n") > reports
+
+
+def _twice(number: int) -> int:
+    return 2 * number
+
+
+def test_work_on_every_core_says_how_far_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extracting a thousand reports takes a while: on_every_core says how many are done (every
+    PROGRESS_SECONDS; here at once), and returns every result in order."""
+    from coopwh import build
+
+    monkeypatch.setattr(build, "PROGRESS_SECONDS", 0.0)
+    told: list[str] = []
+    jobs = list(range(40))
+
+    results = build.on_every_core(_twice, jobs, ROOT / "seeds", told.append, "doubled")
+
+    assert results == [2 * n for n in jobs]
+    assert told and told[0].endswith("of 40 doubled …")
+    assert all(not line.startswith("  40 of 40") for line in told)  # the last is not "…"
