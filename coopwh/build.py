@@ -310,7 +310,7 @@ def _build(
         prepared.clear()
         unread = [r for r in to_extract if r.report_id not in ready]
         if unread:
-            echo(f"Extracting the figures of {len(unread)} report(s) …")
+            echo(f"Extracting the figures of {len(unread):,} report(s) …")
         with phases.phase("extract"):
             extractions = {**ready, **extract_reports(paths, unread, echo)}
         echo("Validating the facts before loading (Great Expectations) …")

@@ -318,7 +318,7 @@ def read_and_extract(
     are several files."""
     jobs = [(path, revises) for path in files]
     if workers_for(jobs) > 1:
-        echo(f"Reading {len(files)} files on {workers_for(jobs)} processes …")
+        echo(f"Reading {len(files):,} files on {workers_for(jobs)} processes …")
     return on_every_core(_read_one, jobs, paths.project / "seeds", echo, "files read")
 
 

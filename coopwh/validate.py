@@ -26,7 +26,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     reports, _ = read_reports(paths.reports_dir)
     texts = {report.report_id: report.text for report in reports}
     if reports:
-        echo(f"Extracting the figures of {len(reports)} report(s) …")
+        echo(f"Extracting the figures of {len(reports):,} report(s) …")
     batch = list(extract_reports(paths, reports, echo).values())  # on every core, before GX
     validator = Validator(paths.quality_dir)
     curated = curated_facts(seeds)
