@@ -21,7 +21,7 @@ from pathlib import Path
 from coopwh import workbook
 from coopwh.changes import ChangesError, last_build_log, read_log, shown
 from coopwh.paths import Paths, read_only
-from coopwh.workbook import FORMULA_STARTS, Column, Sheet, write_workbook
+from coopwh.workbook import FORMULA_STARTS, WIDTH_SAMPLE, Column, Sheet, write_workbook
 
 Echo = Callable[[str], None]
 NATIONAL = "全国"
@@ -550,7 +550,7 @@ class _Fetched:
     chunk at a time, from a cursor of their own). A workbook's rows are never all held: the
     全国 workbook of 1,000 reports is 160,000 rows. Iterated once."""
 
-    HEAD = 2_000  # rows at hand for the widths: at least what workbook.WIDTH_SAMPLE measures
+    HEAD = WIDTH_SAMPLE  # rows at hand at once: those the column widths are measured on
 
     def __init__(
         self, connection, sql: str, parameters: list, shape: Callable, limit: int | None = None

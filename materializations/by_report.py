@@ -22,7 +22,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlmesh import CustomMaterialization
 
-PENDING = "raw.pending_reports"
+from loaders.raw import PENDING  # the table the loaders keep the list in
 
 
 class ByReport(CustomMaterialization):
