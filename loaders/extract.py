@@ -279,9 +279,12 @@ def _facts_of_sentence(
         if kind == "yoy_growth_pct":
             base = PRIOR_YEAR
         code = metric_code(metric, context.gazetteer.metrics, unit, kind)
-        if kind == "coverage_pct" and not _is_coverage(code, context.gazetteer.metrics):
+        if not _is_coverage(code, context.gazetteer.metrics) and (
+            kind == "coverage_pct" or (kind == "pp_change" and "覆盖" in metric)
+        ):  # a coverage without its dictionary wording (覆盖率比2016年提高35个百分点 too)
             after = sentence[quantity.end : quantity.end + 12]
-            code = coverage_code(before_clause, after, context.gazetteer.metrics) or code
+            text = before_clause if kind == "coverage_pct" else metric
+            code = coverage_code(text, after, context.gazetteer.metrics) or code
         period = _period(sentence[: quantity.start], baseline_text)
         if kind == "level":
             level_metrics.append(metric)

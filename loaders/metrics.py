@@ -80,7 +80,9 @@ def _fits(metric: Metric, unit: str, kind: str) -> bool:
         return metric.unit == "percent" and metric.category != "coverage"
     if kind == "level":
         return metric.unit == unit and metric.category != "coverage"
-    return metric.category != "coverage" or kind == "pp_change"
+    if kind == "pp_change":  # percentage points measure a percentage, never a count
+        return metric.unit == "percent"
+    return metric.category != "coverage"
 
 
 def coverage_code(before: str, after: str, metrics: tuple[Metric, ...]) -> str | None:

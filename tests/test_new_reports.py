@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import FIXTURES, REPORT, coopwh, query
+from tests.conftest import FIXTURES, REPORT, coopwh, query, read_seed
 
 NEW = [
     "2020-shouguang-county",
@@ -22,6 +22,7 @@ NEW = [
     "2020-qinghai-province",
     "2020-national-bulletin",
     "2021-henan-news",
+    "2021-liuyang-county",
 ]
 
 
@@ -40,8 +41,8 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the six new reports and the bulletin
-    with an odd figure in the inbox."""
+    """The built 2019 warehouse after one `coopwh run` with the seven new reports and the
+    bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
     for name in NEW:
@@ -130,6 +131,7 @@ def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
         ("370783", 60.0, "2016", 100.0, "stated"),
         ("630000", 73.0, "2016", 91.0, "implied by the percentage-point change"),
         ("datong", 75.0, "2016", 100.0, "stated"),
+        ("liuyang", 58.0, "2016", 93.0, "stated"),  # 浏阳, a pilot
     ]
 
 
@@ -150,6 +152,8 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
         ("370783", "grassroots_coops", "since_2016", 166.67, "implied by before and after", "2016"),
         ("370783", "land_trusteeship_area", "since_2016", 190.91, change, "2016"),  # 32万亩, +21
         ("henan", "sales_total", "since_other", 10.0, "implied by a ratio", "2012"),
+        ("liuyang", "assets_total", "since_2016", 90.0, "implied by a ratio", "2016"),  # 1.9倍
+        ("liuyang", "grassroots_coops", "since_2016", 45.83, change, "改革前"),  # 35个, +11个
         ("national", "grassroots_coops", "year_on_year", 5.38, change, "上年"),
         (
             "sichuan",
@@ -166,6 +170,21 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
         "AND number_text = '1.1倍'",
     )
     assert ratio == (1.1, "times", "ratio")
+
+
+def test_a_percentage_point_change_of_a_coverage_measures_that_coverage(ran) -> None:
+    """覆盖率由2016年的58%提高到93%，比2016年提高35个百分点: the 35 points measure the village
+    coverage the sentence names, not the service co-ops (a count) its words begin with."""
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT f.report_id, f.number_text, f.metric_code, m.category FROM marts.facts AS f "
+        "LEFT JOIN seeds.metrics AS m USING (metric_code) "
+        "WHERE f.kind = 'pp_change' AND f.review_status = 'unreviewed' ORDER BY 1, 2",
+    )
+    assert ("2021-liuyang-county", "35个百分点", "village_coverage", "coverage") in rows
+    counts = {r["metric_code"] for r in read_seed("metrics") if r["unit"] != "percent"}
+    assert not [row for row in rows if row[2] in counts]  # points never measure a count
 
 
 def sheet_rows(path: Path, sheet: str) -> list[dict]:
