@@ -512,11 +512,18 @@ def _respectively_growth(before_clause: str, own_text: str) -> bool:
 
 
 def _period(before: str, baseline_text: str | None) -> str | None:
+    """The date a figure speaks of, from the text before it: the last year (or month) named,
+    but not its baseline, nor the year of the start of a range it ends (由2016年的12万亩增加到
+    45万亩: 2016 is the 12万亩's, not the 45万亩's)."""
     last = None
     for match in re.finditer(
         r"(?:截至|截止)?((?:19|20)\d\d年(?:底|末|\d{1,2}月(?:底|末)?)?)", before
     ):
         if baseline_text and match.group(1).startswith(baseline_text):
+            continue
+        if before[match.start() - 1 : match.start()] in ("由", "从") and before[
+            match.end() :
+        ] not in ("", "的"):
             continue
         last = match.group(1)
     return last

@@ -163,6 +163,17 @@ def test_baselines_carry_within_a_sentence_and_a_paragraph() -> None:
     ]
 
 
+def test_the_year_of_a_ranges_start_is_its_start_figures_period_only() -> None:
+    """由2016年的12万亩增加到45万亩: 12万亩 is of 2016; 45万亩 is of the report's own date."""
+    text = "全市土地托管服务面积由2016年的12万亩增加到45万亩。截至2022年底，覆盖率达到89%。"
+    facts = extract_facts(text, "t", GAZETTEER)
+    assert [(f.number_text, f.period) for f in facts] == [
+        ("12万亩", "2016年"),
+        ("45万亩", None),
+        ("89%", "2022年底"),
+    ]
+
+
 def test_targets_are_flagged() -> None:
     fact = one("力争到2025年全省基层社达到5000个。")
     assert fact.is_target and fact.value == 5000
