@@ -23,6 +23,7 @@ NEW = [
     "2020-national-bulletin",
     "2021-henan-news",
     "2021-liuyang-county",
+    "2022-yancheng-prefecture",
 ]
 
 
@@ -41,7 +42,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the seven new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the eight new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -125,6 +126,7 @@ def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
         "AND coverage_before_pct IS NOT NULL ORDER BY subject_id",
     )
     assert rows == [
+        ("320900", 68.0, "上年", 76.0, "implied by the percentage-point change"),  # 较上年
         ("340402", 65.0, "2016", 92.0, "implied by the percentage-point change"),
         ("360731", 65.0, "2016", 96.0, "implied by the percentage-point change"),
         ("360781", 55.0, "2016", 100.0, "stated"),
@@ -145,6 +147,14 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
     )
     change = "implied by a level and its change"
     assert rows == [
+        (
+            "320900",
+            "land_trusteeship_area",
+            "since_2016",
+            275.0,
+            "implied by before and after",
+            "2016",
+        ),
         ("360700", "farm_product_sales", "since_2016", 80.0, "implied by a ratio", "2016"),
         ("360700", "grassroots_coops", "since_2016", 51.32, change, "改革前"),  # 286个, +97个
         ("370783", "agri_inputs_volume", "year_on_year", 6.9, change, "上年"),  # 18.6万吨, +1.2
