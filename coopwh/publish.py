@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from pathlib import Path
 
 from coopwh.changes import BuildChanges, grains, keep_builds, record
@@ -17,6 +18,11 @@ PUBLISHED_SCHEMAS = ("marts", "seeds")
 def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, BuildChanges]:
     """Write marts and seeds into warehouse/coopwh.duckdb.tmp with what they changed against
     the copy they replace (meta.changes), then rename it over the old copy.
+
+    The new copy starts as a copy of the old one (a file copy), and each table is brought up to
+    the build's: the rows of the reports whose rows differ are replaced (by count and hash of
+    each report's rows), or the whole table when most reports differ, its columns changed, or
+    it has rows of no report (see _publish_table); meta.* is written anew.
 
     Readers with the old file open keep their snapshot; new readers get the new one. Nothing is
     half-written: the rename is atomic. On a server the marts come from the server into a
@@ -34,16 +40,24 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     staging = target.with_name(target.name + ".tmp")
     staging.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with phases.phase("publish"):
+        if target.exists():
+            shutil.copyfile(target, staging)
     adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
     try:
         with phases.phase("publish"):
+            for table in _published_tables(adapter, "meta"):  # written anew (reports by report)
+                if table != "reports":
+                    adapter.execute(f'DROP TABLE published.meta."{table}"')
             for schema in PUBLISHED_SCHEMAS:
-                adapter.execute(f"CREATE SCHEMA published.{schema}")
-                for table, comment in _relations(adapter, schema):
-                    adapter.execute(
-                        f'CREATE TABLE published.{schema}."{table}" '
-                        f'AS SELECT * FROM {schema}."{table}"'
-                    )
+                adapter.execute(f"CREATE SCHEMA IF NOT EXISTS published.{schema}")
+                relations = _relations(adapter, schema)
+                names = {table for table, _ in relations}
+                for table in _published_tables(adapter, schema):
+                    if table not in names:
+                        adapter.execute(f'DROP TABLE published.{schema}."{table}"')
+                for table, comment in relations:
+                    _publish_table(adapter, f'{schema}."{table}"', f'published.{schema}."{table}"')
                     _copy_comments(adapter, schema, table, comment)
             built_at = _write_build_info(adapter, audits)
         with phases.phase("changes"):
@@ -56,6 +70,62 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
             server.push_published(staging)
     os.replace(staging, target)
     return target, changes
+
+
+def _publish_table(adapter, source: str, target: str) -> None:
+    """Make the table target (in the copy of the previous published file) hold the rows of
+    source. If both have the same columns, a report_id and no row without one, only the rows
+    of the reports whose rows differ (in number or in the sum of their hashes) are deleted
+    and inserted again: one more report into 1,000 copies its own rows, not the 380,000
+    figures of marts.facts. Otherwise, or when more than half of the reports differ, the
+    table is written whole."""
+    old_columns = _columns(adapter, target)
+    if old_columns and old_columns == _columns(adapter, source) and "report_id" in old_columns:
+        each = "SELECT report_id, COUNT(*) AS n, SUM(hash(t)) AS h FROM {} AS t GROUP BY ALL"
+        adapter.execute(
+            "CREATE OR REPLACE TEMP TABLE publish_differing AS SELECT "
+            "COALESCE(new.report_id, old.report_id) AS report_id, "
+            "new.n IS NOT DISTINCT FROM old.n AND new.h IS NOT DISTINCT FROM old.h AS same "
+            f"FROM ({each.format(source)}) AS new FULL JOIN ({each.format(target)}) AS old "
+            "ON new.report_id = old.report_id"
+        )
+        ((unnamed, differing, reports),) = adapter.fetchall(
+            "SELECT COUNT(*) FILTER (WHERE report_id IS NULL), COUNT(*) FILTER (WHERE NOT same), "
+            "COUNT(*) FROM publish_differing"
+        )
+        if not unnamed and differing * 2 <= reports:
+            if differing:
+                changed = "report_id IN (SELECT report_id FROM publish_differing WHERE NOT same)"
+                adapter.execute(f"DELETE FROM {target} WHERE {changed}")
+                adapter.execute(f"INSERT INTO {target} SELECT * FROM {source} WHERE {changed}")
+            return
+    adapter.execute(f"DROP TABLE IF EXISTS {target}")
+    adapter.execute(f"CREATE TABLE {target} AS SELECT * FROM {source}")
+
+
+def _columns(adapter, relation: str) -> list[tuple[str, str]]:
+    """The columns of a table or view (published.schema."name", schema."name", or a temporary
+    view's name), in order, with their types; none if it does not exist."""
+    parts = [part.strip('"') for part in relation.split(".")]
+    if len(parts) == 1:  # a temporary view of this connection
+        parts = ["temp", "main", *parts]
+    database = f"'{parts[0]}'" if len(parts) == 3 else "current_database()"
+    schema, table = parts[-2:]
+    return adapter.fetchall(
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        f"WHERE database_name = {database} AND schema_name = '{schema}' "
+        f"AND table_name = '{table}' ORDER BY column_index"
+    )
+
+
+def _published_tables(adapter, schema: str) -> list[str]:
+    return [
+        name
+        for (name,) in adapter.fetchall(
+            "SELECT table_name FROM duckdb_tables() "
+            f"WHERE database_name = 'published' AND schema_name = '{schema}'"
+        )
+    ]
 
 
 class _Local:
@@ -82,18 +152,18 @@ def _relations(adapter, schema: str) -> list[tuple[str, str | None]]:
 
 
 def _copy_comments(adapter, schema: str, table: str, comment: str | None) -> None:
-    if comment:
-        adapter.execute(f"COMMENT ON TABLE published.{schema}.\"{table}\" IS '{_quote(comment)}'")
+    """The table's and its columns' descriptions, as the build has them (one removed there is
+    removed in the copy too)."""
+    described = f"'{_quote(comment)}'" if comment else "NULL"
+    adapter.execute(f'COMMENT ON TABLE published.{schema}."{table}" IS {described}')
     columns = adapter.fetchall(
         "SELECT column_name, comment FROM duckdb_columns() "
         "WHERE database_name = current_database() "
-        f"AND schema_name = '{schema}' AND table_name = '{table}' AND comment IS NOT NULL"
+        f"AND schema_name = '{schema}' AND table_name = '{table}'"
     )
     for column, column_comment in columns:
-        adapter.execute(
-            f'COMMENT ON COLUMN published.{schema}."{table}"."{column}" '
-            f"IS '{_quote(column_comment)}'"
-        )
+        described = f"'{_quote(column_comment)}'" if column_comment else "NULL"
+        adapter.execute(f'COMMENT ON COLUMN published.{schema}."{table}"."{column}" IS {described}')
 
 
 def _write_build_info(adapter, audits: list) -> str:
@@ -103,7 +173,7 @@ def _write_build_info(adapter, audits: list) -> str:
         "failed_blocking": sum(1 for a in audits if a.blocking and not a.passed),
         "warnings": sum(1 for a in audits if not a.blocking and not a.passed),
     }
-    adapter.execute("CREATE SCHEMA published.meta")
+    adapter.execute("CREATE SCHEMA IF NOT EXISTS published.meta")
     adapter.execute(
         "CREATE TABLE published.meta.build_info AS SELECT "
         f"'{built_at}'::TIMESTAMP AS built_at, '{json.dumps(summary)}'::JSON AS audit_summary"
@@ -121,13 +191,14 @@ def _write_build_info(adapter, audits: list) -> str:
     # by the year that line names
     first_line = "TRIM(SPLIT_PART(LTRIM(reports.text, chr(10) || ' '), chr(10), 1))"
     adapter.execute(
-        "CREATE TABLE published.meta.reports AS SELECT reports.report_id, reports.path, "
+        "CREATE OR REPLACE TEMP VIEW published_reports AS SELECT reports.report_id, reports.path, "
         "reports.sha256, reports.n_chars, reports.loaded_at, "
         f"COALESCE(seeds.title, {first_line}) AS title, "
         "COALESCE(seeds.data_as_of, NULLIF(REGEXP_EXTRACT("
         f"{first_line}, '(19|20)[0-9][0-9]', 0), '')) AS data_as_of, reports.text "
         "FROM raw.reports AS reports LEFT JOIN seeds.reports AS seeds USING (report_id)"
     )
+    _publish_table(adapter, "published_reports", "published.meta.reports")  # 57 MB of texts
     return built_at
 
 
