@@ -41,7 +41,7 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     staging.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     with phases.phase("publish"):
-        if target.exists():
+        if target.exists() and _mostly_used(adapter, target):
             shutil.copyfile(target, staging)
     adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
     try:
@@ -72,6 +72,21 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     return target, changes
 
 
+def _mostly_used(adapter, database: Path) -> bool:
+    """Whether most of the file's blocks hold data: tables written whole into a copy leave the
+    blocks of what they replaced free (DuckDB reuses them, but never gives them back), so a
+    copy more than half free is not started from: a new file is written, compact."""
+    adapter.execute(f"ATTACH '{_quote(database)}' AS sizing (READ_ONLY)")
+    try:
+        ((used, free),) = adapter.fetchall(
+            "SELECT used_blocks, free_blocks FROM pragma_database_size() "
+            "WHERE database_name = 'sizing'"
+        )
+    finally:
+        adapter.execute("DETACH sizing")
+    return free <= used
+
+
 def _publish_table(adapter, source: str, target: str) -> None:
     """Make the table target (in the copy of the previous published file) hold the rows of
     source. If both have the same columns, a report_id and no row without one, only the rows
@@ -80,7 +95,8 @@ def _publish_table(adapter, source: str, target: str) -> None:
     figures of marts.facts. Otherwise, or when more than half of the reports differ, the
     table is written whole."""
     old_columns = _columns(adapter, target)
-    if old_columns and old_columns == _columns(adapter, source) and "report_id" in old_columns:
+    by_report = ("report_id", "VARCHAR") in old_columns
+    if by_report and old_columns == _columns(adapter, source):
         each = "SELECT report_id, COUNT(*) AS n, SUM(hash(t)) AS h FROM {} AS t GROUP BY ALL"
         adapter.execute(
             "CREATE OR REPLACE TEMP TABLE publish_differing AS SELECT "
