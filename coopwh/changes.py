@@ -103,22 +103,28 @@ def record(adapter, previous: Path | None, grain_of: dict[str, list[str]], keep:
         has_history = previous is not None and _has(fetch, "previous", "meta", "changes")
         last = fetch("SELECT MAX(build_id) FROM previous.meta.builds")[0][0] if has_history else 0
         build_id = (last or 0) + 1
-        execute(BUILDS_DDL)
-        columns = ", ".join(f"{name} {kind}" for name, kind, _ in CHANGES_COLUMNS)
-        execute(f"CREATE TABLE published.meta.changes ({columns})")
-        for name, _, comment in CHANGES_COLUMNS:
-            execute(f"COMMENT ON COLUMN published.meta.changes.{name} IS '{_quote(comment)}'")
-        execute(
-            "COMMENT ON TABLE published.meta.changes IS 'What each build changed in the marts, "
-            "against the previous good build (coopwh changes)'"
-        )
-        if has_history:
-            floor = build_id - keep
+        floor = build_id - keep
+        if has_history and _log_carried(fetch):  # the copy publish started from holds it
             for table in ("builds", "changes"):
-                execute(
-                    f"INSERT INTO published.meta.{table} "
-                    f"SELECT * FROM previous.meta.{table} WHERE build_id > {floor}"
-                )
+                execute(f"DELETE FROM published.meta.{table} WHERE build_id <= {floor}")
+        else:
+            for table in ("builds", "changes"):
+                execute(f"DROP TABLE IF EXISTS published.meta.{table}")
+            execute(BUILDS_DDL)
+            columns = ", ".join(f"{name} {kind}" for name, kind, _ in CHANGES_COLUMNS)
+            execute(f"CREATE TABLE published.meta.changes ({columns})")
+            for name, _, comment in CHANGES_COLUMNS:
+                execute(f"COMMENT ON COLUMN published.meta.changes.{name} IS '{_quote(comment)}'")
+            execute(
+                "COMMENT ON TABLE published.meta.changes IS 'What each build changed in the "
+                "marts, against the previous good build (coopwh changes)'"
+            )
+            if has_history:
+                for table in ("builds", "changes"):
+                    execute(
+                        f"INSERT INTO published.meta.{table} "
+                        f"SELECT * FROM previous.meta.{table} WHERE build_id > {floor}"
+                    )
         result = BuildChanges(build_id)
         moved = _move_revised_offsets(adapter, previous is not None)
         for mart in _tables(fetch, "published", "marts"):
@@ -136,6 +142,31 @@ def record(adapter, previous: Path | None, grain_of: dict[str, list[str]], keep:
         if previous is not None:
             execute("DETACH previous")
     return result
+
+
+def _log_carried(fetch) -> bool:
+    """Whether the new copy holds the previous copy's log already (publish started from a
+    copy of it), in this version's columns: then the log is kept there and pruned, not copied
+    again (at 1,000 reports the first build logged 380,000 rows)."""
+    names = [name for name, _, _ in CHANGES_COLUMNS]
+    builds, changes = (
+        [
+            n
+            for (n,) in fetch(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'published' "
+                f"AND schema_name = 'meta' AND table_name = '{table}' ORDER BY column_index"
+            )
+        ]
+        for table in ("builds", "changes")
+    )
+    return (
+        bool(builds)
+        and changes == names
+        and (
+            fetch("SELECT MAX(build_id) FROM published.meta.builds")
+            == fetch("SELECT MAX(build_id) FROM previous.meta.builds")
+        )
+    )
 
 
 def _has(fetch, database: str, schema: str, table: str) -> bool:

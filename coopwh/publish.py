@@ -46,8 +46,8 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
     try:
         with phases.phase("publish"):
-            for table in _published_tables(adapter, "meta"):  # written anew (reports by report)
-                if table != "reports":
+            for table in _published_tables(adapter, "meta"):  # written anew, but the reports
+                if table not in ("reports", "builds", "changes"):  # (by report) and the log
                     adapter.execute(f'DROP TABLE published.meta."{table}"')
             for schema in PUBLISHED_SCHEMAS:
                 adapter.execute(f"CREATE SCHEMA IF NOT EXISTS published.{schema}")
