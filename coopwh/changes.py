@@ -127,7 +127,7 @@ def record(adapter, previous: Path | None, grain_of: dict[str, list[str]], keep:
                     )
         result = BuildChanges(build_id)
         moved = _move_revised_offsets(adapter, previous is not None)
-        for mart in _tables(fetch, "published", "marts"):
+        for mart in tables(fetch, "published", "marts"):
             result.counts[mart] = _compare(
                 adapter, mart, grain_of.get(mart), build_id, previous, moved
             )
@@ -150,13 +150,7 @@ def _log_carried(fetch) -> bool:
     again (at 1,000 reports the first build logged 380,000 rows)."""
     names = [name for name, _, _ in CHANGES_COLUMNS]
     builds, changes = (
-        [
-            n
-            for (n,) in fetch(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'published' "
-                f"AND schema_name = 'meta' AND table_name = '{table}' ORDER BY column_index"
-            )
-        ]
+        [name for name, _ in columns(fetch, "published", "meta", table)]
         for table in ("builds", "changes")
     )
     return (
@@ -170,10 +164,11 @@ def _log_carried(fetch) -> bool:
 
 
 def _has(fetch, database: str, schema: str, table: str) -> bool:
-    return table in _tables(fetch, database, schema)
+    return table in tables(fetch, database, schema)
 
 
-def _tables(fetch, database: str, schema: str) -> list[str]:
+def tables(fetch, database: str, schema: str) -> list[str]:
+    """The tables of a schema of an attached database (publish reads them too)."""
     rows = fetch(
         "SELECT table_name FROM duckdb_tables() "
         f"WHERE database_name = '{database}' AND schema_name = '{schema}' ORDER BY 1"
@@ -181,13 +176,19 @@ def _tables(fetch, database: str, schema: str) -> list[str]:
     return [name for (name,) in rows]
 
 
-def _columns_of(fetch, database: str, mart: str) -> dict[str, str]:
-    rows = fetch(
+def columns(fetch, database: str | None, schema: str, table: str) -> list[tuple[str, str]]:
+    """The columns of a table or view, in order, with their types (none if it does not exist);
+    database None: the connection's own."""
+    where = f"'{database}'" if database else "current_database()"
+    return fetch(
         "SELECT column_name, data_type FROM duckdb_columns() "
-        f"WHERE database_name = '{database}' AND schema_name = 'marts' AND table_name = '{mart}' "
+        f"WHERE database_name = {where} AND schema_name = '{schema}' AND table_name = '{table}' "
         "ORDER BY column_index"
     )
-    return dict(rows)
+
+
+def _columns_of(fetch, database: str, mart: str) -> dict[str, str]:
+    return dict(columns(fetch, database, "marts", mart))
 
 
 def _is_span(column: str) -> bool:
@@ -208,7 +209,7 @@ def _move_revised_offsets(adapter, has_previous: bool) -> bool:
     """For each report whose text changed, a one-row temp table moves(m) holding a map from
     'report_id:offset' in the old text to the offset of the same place in the new text, for
     every offset the previous marts hold. False when no offset moved."""
-    if not has_previous or "reports" not in _tables(adapter.fetchall, "previous", "meta"):
+    if not has_previous or "reports" not in tables(adapter.fetchall, "previous", "meta"):
         return False
     revised = adapter.fetchall(
         "SELECT old.report_id, old.text, new.text FROM previous.meta.reports AS old "
@@ -240,7 +241,7 @@ def _old_offsets(adapter, report_id: str) -> set[int]:
     character, so that it moves with it)."""
     offsets: set[int] = set()
     quoted = _quote(report_id)
-    for mart in _tables(adapter.fetchall, "previous", "marts"):
+    for mart in tables(adapter.fetchall, "previous", "marts"):
         columns = _columns_of(adapter.fetchall, "previous", mart)
         for column in filter(_is_span, columns):
             report = _report_column(column, columns)
@@ -342,7 +343,7 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
     new_columns = _columns_of(fetch, "published", mart)
     old_columns = (
         _columns_of(fetch, "previous", mart)
-        if previous is not None and mart in _tables(fetch, "previous", "marts")
+        if previous is not None and mart in tables(fetch, "previous", "marts")
         else {}
     )
     grain = [c for c in (grain or []) if c in new_columns]
@@ -436,14 +437,14 @@ def _count(fetch, build_id: int, mart: str, kind: str) -> int:
 
 def _add_sentences(adapter, build_id: int, has_previous: bool) -> None:
     """The sentences behind changed and removed rows, from each copy's marts.facts."""
-    if "facts" not in _tables(adapter.fetchall, "published", "marts"):
+    if "facts" not in tables(adapter.fetchall, "published", "marts"):
         return
     adapter.execute(
         "UPDATE published.meta.changes AS c SET new_sentence = (SELECT ANY_VALUE(f.sentence) "
         "FROM published.marts.facts AS f WHERE f.report_id = c.report_id "
         f"AND f.span_start = c.span_start) WHERE c.build_id = {build_id} AND c.change = 'changed'"
     )
-    if has_previous and "facts" in _tables(adapter.fetchall, "previous", "marts"):
+    if has_previous and "facts" in tables(adapter.fetchall, "previous", "marts"):
         adapter.execute(
             "UPDATE published.meta.changes AS c SET old_sentence = (SELECT ANY_VALUE(f.sentence) "
             "FROM previous.marts.facts AS f WHERE f.report_id = COALESCE(c.old_report_id, "
@@ -494,7 +495,7 @@ def read_log(
         raise ChangesError(f"{published_db}: no published build yet (run coopwh build)")
     with read_only(published_db) as connection:
         fetch = connection.execute
-        if "changes" not in _tables(lambda sql: fetch(sql).fetchall(), _db(fetch), "meta"):
+        if "changes" not in tables(lambda sql: fetch(sql).fetchall(), _db(fetch), "meta"):
             raise ChangesError(
                 f"{published_db}: this copy was published before the change log existed; "
                 "the next build starts it"

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from coopwh.changes import BuildChanges, grains, keep_builds, record
+from coopwh.changes import BuildChanges, columns, grains, keep_builds, record, tables
 from coopwh.paths import Paths
 from coopwh.phases import Phases
 
@@ -19,10 +19,12 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     """Write marts and seeds into warehouse/coopwh.duckdb.tmp with what they changed against
     the copy they replace (meta.changes), then rename it over the old copy.
 
-    The new copy starts as a copy of the old one (a file copy), and each table is brought up to
-    the build's: the rows of the reports whose rows differ are replaced (by count and hash of
-    each report's rows), or the whole table when most reports differ, its columns changed, or
-    it has rows of no report (see _publish_table); meta.* is written anew.
+    The new copy starts as a copy of the old one (a file copy, unless most of that file is free
+    blocks), and each table is brought up to the build's: the rows of the reports whose rows
+    differ are replaced (by count and hash of each report's rows), or the whole table when
+    most reports differ, its columns changed, or it has rows of no report (_publish_table).
+    meta.reports goes the same way, the change log is kept and pruned (changes.record), the
+    rest of meta.* is written anew.
 
     Readers with the old file open keep their snapshot; new readers get the new one. Nothing is
     half-written: the rename is atomic. On a server the marts come from the server into a
@@ -46,14 +48,16 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
     try:
         with phases.phase("publish"):
-            for table in _published_tables(adapter, "meta"):  # written anew, but the reports
+            for table in tables(
+                adapter.fetchall, "published", "meta"
+            ):  # written anew, but the reports
                 if table not in ("reports", "builds", "changes"):  # (by report) and the log
                     adapter.execute(f'DROP TABLE published.meta."{table}"')
             for schema in PUBLISHED_SCHEMAS:
                 adapter.execute(f"CREATE SCHEMA IF NOT EXISTS published.{schema}")
                 relations = _relations(adapter, schema)
                 names = {table for table, _ in relations}
-                for table in _published_tables(adapter, schema):
+                for table in tables(adapter.fetchall, "published", schema):
                     if table not in names:
                         adapter.execute(f'DROP TABLE published.{schema}."{table}"')
                 for table, comment in relations:
@@ -120,28 +124,13 @@ def _publish_table(adapter, source: str, target: str) -> None:
 
 
 def _columns(adapter, relation: str) -> list[tuple[str, str]]:
-    """The columns of a table or view (published.schema."name", schema."name", or a temporary
-    view's name), in order, with their types; none if it does not exist."""
+    """changes.columns of published.schema."name", schema."name" (the build's), or a
+    temporary view's name."""
     parts = [part.strip('"') for part in relation.split(".")]
     if len(parts) == 1:  # a temporary view of this connection
         parts = ["temp", "main", *parts]
-    database = f"'{parts[0]}'" if len(parts) == 3 else "current_database()"
-    schema, table = parts[-2:]
-    return adapter.fetchall(
-        "SELECT column_name, data_type FROM duckdb_columns() "
-        f"WHERE database_name = {database} AND schema_name = '{schema}' "
-        f"AND table_name = '{table}' ORDER BY column_index"
-    )
-
-
-def _published_tables(adapter, schema: str) -> list[str]:
-    return [
-        name
-        for (name,) in adapter.fetchall(
-            "SELECT table_name FROM duckdb_tables() "
-            f"WHERE database_name = 'published' AND schema_name = '{schema}'"
-        )
-    ]
+    database = parts[0] if len(parts) == 3 else None
+    return columns(adapter.fetchall, database, *parts[-2:])
 
 
 class _Local:
