@@ -253,6 +253,8 @@ def _facts_of_sentence(
         metric = metric or _noun_after(sentence[quantity.end : quantity.end + 16])
         if not metric and facts:
             metric = facts[-1].metric  # 经营面积23万平方米，比改革前增长了263.8%
+            if kind == "share_pct" and facts[-1].kind != "share_pct":
+                metric = f"{metric}占比"  # 农民代表102人，占比71%: the share of what it counted
         if first_in_clause and re.search(r"[^，；：,;:\s]", sentence[seen_to:clause_start]):
             # clauses with no figure: the last may name the place the next one goes on about
             carried = _named_between(context, sentence, seen_to, clause_start, mentions)

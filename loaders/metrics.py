@@ -57,10 +57,11 @@ def clean_metric(text: str) -> str:
 
 def metric_code(metric: str, metrics: tuple[Metric, ...], unit: str, kind: str) -> str | None:
     """The code of the dictionary wording nearest the end of metric, among metrics that fit
-    the figure's unit and kind (any, if none fits). Wordings that overlap (领办农民专业合作社 and
+    the figure's unit and kind; None if none fits (农民专业合作社办理贷款3亿元 is no count of
+    co-ops: it waits for a reviewer). Wordings that overlap (领办农民专业合作社 and
     农民专业合作社数量) count as one: the longest of them, the first on a tie."""
     found = [(metric.rfind(m.wording), m) for m in metrics if m.wording in metric]
-    found = [(p, m) for p, m in found if _fits(m, unit, kind)] or found
+    found = [(p, m) for p, m in found if _fits(m, unit, kind)]
     if not found:
         return None
     last = max(found, key=lambda pair: pair[0] + len(pair[1].wording))

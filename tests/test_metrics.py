@@ -51,6 +51,12 @@ def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: 
         ),
         ("实现乡镇全覆盖。", "全覆盖", "township_coverage"),
         ("全市电商销售额3.8亿元，是2016年的2.1倍。", "2.1倍", "ecommerce_sales"),
+        ("社有企业实现营业收入6.4亿元。", "6.4亿元", "operating_revenue"),
+        ("农民专业合作社联合社发展到56家。", "56家", "specialized_coop_federations"),
+        ("社员代表120名，其中农民代表90名，占比75%。", "75%", "farmer_delegate_share"),
+        # no wording of the figure's unit: none, for a reviewer (not the count it names)
+        ("为农民专业合作社办理小额贷款3.5亿元。", "3.5亿元", None),
+        ("占全县农民专业合作社总数的77%。", "77%", None),
     ],
 )
 def test_the_code_is_that_of_the_nearest_fitting_wording(text, number_text, code) -> None:

@@ -1,9 +1,9 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in six reports written for the purpose (tests/fixtures/reports): a
-county and a district outside the pilots, a prefecture naming its counties with 分别, a
-province, a national bulletin and a news item with a 倍 figure; and a short bulletin with one
-odd figure."""
+One `coopwh run` takes in nine reports written for the purpose (tests/fixtures/reports):
+counties and a district outside the pilots, prefectures naming their counties with 分别, a
+province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
+bulletin with one odd figure."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ NEW = [
     "2021-henan-news",
     "2021-liuyang-county",
     "2022-yancheng-prefecture",
+    "2023-meitan-county",
 ]
 
 
@@ -42,7 +43,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the eight new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the nine new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -195,6 +196,45 @@ def test_a_percentage_point_change_of_a_coverage_measures_that_coverage(ran) -> 
     assert ("2021-liuyang-county", "35个百分点", "village_coverage", "coverage") in rows
     counts = {r["metric_code"] for r in read_seed("metrics") if r["unit"] != "percent"}
     assert not [row for row in rows if row[2] in counts]  # points never measure a count
+
+
+def test_a_figure_takes_a_metric_of_its_own_unit_or_none(ran) -> None:
+    """湄潭: 营业收入 and 农民合作社联合社 have metrics of their own; 贷款担保1.5亿元 for co-ops is
+    no count of co-ops; 农民代表90名，占比75% is the share of farmer delegates.
+    In every report, a level has its metric's unit and a percentage a percent metric: a figure
+    no metric of its unit names waits for a reviewer with none."""
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT number_text, metric_code FROM marts.facts "
+        "WHERE report_id = '2023-meitan-county' ORDER BY span_start",
+    )
+    assert rows == [
+        ("31.8亿元", "sales_total"),
+        ("8.2%", "sales_total"),
+        ("6.4亿元", "operating_revenue"),
+        ("10.5%", "operating_revenue"),
+        ("62%", "operating_revenue"),
+        ("9.7亿元", "assets_total"),
+        ("15个", "grassroots_coops"),
+        ("86家", "specialized_coops_led"),
+        ("7家", "specialized_coop_federations"),
+        ("120名", "delegates"),
+        ("90名", "farmer_delegates"),
+        ("75%", "farmer_delegate_share"),
+        ("1.5亿元", "fund_loans"),
+        ("2.3万户", "households_reached"),
+        ("4.6万亩", "land_trusteeship_area"),
+        ("15%", "land_trusteeship_area"),
+    ]
+    misfits = query(
+        project,
+        "SELECT f.report_id, f.number_text, f.unit, f.kind, f.metric_code, m.unit "
+        "FROM marts.facts AS f JOIN seeds.metrics AS m USING (metric_code) "
+        "WHERE (f.kind = 'level' AND f.unit <> m.unit) "
+        "OR (f.kind IN ('share_pct', 'coverage_pct') AND m.unit <> 'percent')",
+    )
+    assert misfits == []
 
 
 def sheet_rows(path: Path, sheet: str) -> list[dict]:
