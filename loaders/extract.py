@@ -513,14 +513,19 @@ def _respectively_growth(before_clause: str, own_text: str) -> bool:
     )
 
 
+MONTHS = r"\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?"
+PART_OF_YEAR = rf"{MONTHS}|上半年|下半年|前三季度|[一二三四]季度"
+PERIOD = re.compile(
+    rf"(?:截至|截止)?((?:19|20)\d\d年(?:底|末|{PART_OF_YEAR})?|(?<![\d年]){PART_OF_YEAR})"
+)
+
+
 def _period(before: str, baseline_text: str | None) -> str | None:
-    """The date a figure speaks of, from the text before it: the last year (or month) named,
-    but not its baseline, nor the year of the start of a range it ends (由2016年的12万亩增加到
-    45万亩: 2016 is the 12万亩's, not the 45万亩's)."""
+    """The date a figure speaks of, from the text before it: the last year, month or part of a
+    year named (2019年底, 1-11月, 上半年), but not its baseline, nor the year of the start of a
+    range it ends (由2016年的12万亩增加到45万亩: 2016 is the 12万亩's, not the 45万亩's)."""
     last = None
-    for match in re.finditer(
-        r"(?:截至|截止)?((?:19|20)\d\d年(?:底|末|\d{1,2}月(?:底|末)?)?)", before
-    ):
+    for match in PERIOD.finditer(before):
         if baseline_text and match.group(1).startswith(baseline_text):
             continue
         if before[match.start() - 1 : match.start()] in ("由", "从") and before[

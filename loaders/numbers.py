@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import cn2an
 
@@ -98,7 +99,7 @@ def find_quantities(sentence: str) -> list[Quantity]:
             and RANGE_JOINT.fullmatch(joint)
             and _is_figure(sentence, second)
         ):
-            first.value = round(first.value * MAGNITUDES.get(second.match["mag"] or "", 1), 6)
+            first.value = _scaled(repr(first.value), second.match["mag"])
             first.unit = second.unit
             first.extra["bare"] = False
     return [q for q in found if _is_figure(sentence, q)]
@@ -133,13 +134,17 @@ def _quantity(match: re.Match) -> Quantity | None:
         approx = groups["cnapprox"] or ""
         return Quantity(match, start, end, text, value, unit, qualifier(pre, post, approx))
     unit_word = groups["unit"] or ""
-    value = float(groups["num"]) * MAGNITUDES.get(groups["mag"] or "", 1.0)
+    value = _scaled(groups["num"], groups["mag"])
     approx = (groups["approx1"] or "") + (groups["approx2"] or "")
     extra = {"bare": not unit_word and not groups["mag"], "unit_word": unit_word}
     unit = UNIT_WORDS.get(unit_word, "") or "count"
-    return Quantity(
-        match, start, end, text, round(value, 6), unit, qualifier(pre, post, approx), extra
-    )
+    return Quantity(match, start, end, text, value, unit, qualifier(pre, post, approx), extra)
+
+
+def _scaled(number: str, magnitude: str | None) -> float:
+    """number (as printed) times its magnitude (万, 亿), in decimal: 1286.4亿 is 128640000000,
+    where binary floats make it 128640000000.00002."""
+    return float(round(Decimal(number) * Decimal(MAGNITUDES.get(magnitude or "", 1)), 6))
 
 
 def qualifier(pre: str, post: str, approx: str) -> str:

@@ -116,6 +116,20 @@ def test_qualifiers_magnitudes_and_chinese_numerals(
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("销售总额1286.4亿元。", 128_640_000_000),  # in binary floats, 128640000000.00002
+        ("农产品销售额526.8亿元。", 52_680_000_000),  # 52679999999.99999
+        ("利润总额0.86亿元。", 86_000_000),
+        ("带动农户4.1万户。", 41_000),
+        ("每亩增收0.3至0.7万元。", 7_000),
+    ],
+)
+def test_a_magnitude_scales_the_printed_number_exactly(text: str, value: int) -> None:
+    assert extract_facts(text, "t", GAZETTEER)[-1].value == value
+
+
+@pytest.mark.parametrize(
     ("text", "unit"),
     [
         ("1.43亿元", "yuan"),

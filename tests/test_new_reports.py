@@ -1,6 +1,6 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in nine reports written for the purpose (tests/fixtures/reports):
+One `coopwh run` takes in ten reports written for the purpose (tests/fixtures/reports):
 counties and a district outside the pilots, prefectures naming their counties with 分别, a
 province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
 bulletin with one odd figure."""
@@ -25,6 +25,7 @@ NEW = [
     "2021-liuyang-county",
     "2022-yancheng-prefecture",
     "2023-meitan-county",
+    "2023-yunnan-province",
 ]
 
 
@@ -43,7 +44,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the nine new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the ten new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -132,6 +133,7 @@ def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
         ("360731", 65.0, "2016", 96.0, "implied by the percentage-point change"),
         ("360781", 55.0, "2016", 100.0, "stated"),
         ("370783", 60.0, "2016", 100.0, "stated"),
+        ("530000", 48.0, "2016", 85.0, "implied by the percentage-point change"),  # 云南
         ("630000", 73.0, "2016", 91.0, "implied by the percentage-point change"),
         ("datong", 75.0, "2016", 100.0, "stated"),
         ("liuyang", 58.0, "2016", 93.0, "stated"),  # 浏阳, a pilot
@@ -162,6 +164,7 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
         ("370783", "ecommerce_sales", "since_2016", 110.0, "implied by a ratio", "2016"),
         ("370783", "grassroots_coops", "since_2016", 166.67, "implied by before and after", "2016"),
         ("370783", "land_trusteeship_area", "since_2016", 190.91, change, "2016"),  # 32万亩, +21
+        ("530000", "grassroots_coops", "year_on_year", -1.6, change, "上年"),  # 1412个, -23
         ("henan", "sales_total", "since_other", 10.0, "implied by a ratio", "2012"),
         ("liuyang", "assets_total", "since_2016", 90.0, "implied by a ratio", "2016"),  # 1.9倍
         ("liuyang", "grassroots_coops", "since_2016", 45.83, change, "改革前"),  # 35个, +11个
@@ -181,6 +184,24 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
         "AND number_text = '1.1倍'",
     )
     assert ratio == (1.1, "times", "ratio")
+
+
+def test_a_bulletin_of_some_months_gives_its_figures_those_months_and_exact_values(ran) -> None:
+    """云南 1-11月: the figures of the sentence that names the months carry them; 同比下降 is a
+    negative growth; 1286.4亿元 is 128640000000 exactly (not 128640000000.00002)."""
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT number_text, value, kind, period FROM marts.facts "
+        "WHERE report_id = '2023-yunnan-province' ORDER BY span_start LIMIT 5",
+    )
+    assert rows == [
+        ("1286.4亿元", 128_640_000_000, "level", "1-11月"),
+        ("9.6%", 9.6, "yoy_growth_pct", "1-11月"),
+        ("12.3亿元", 1_230_000_000, "level", "1-11月"),
+        ("3.2%", -3.2, "yoy_growth_pct", "1-11月"),
+        ("526.8亿元", 52_680_000_000, "level", None),  # a sentence of its own
+    ]
 
 
 def test_a_percentage_point_change_of_a_coverage_measures_that_coverage(ran) -> None:
