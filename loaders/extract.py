@@ -39,6 +39,11 @@ __all__ = [
 
 GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|增速|扩大)(?:了|达到?|为)?$")
 DECREASE_VERBS = re.compile(r"(下降|减少|降低|减)了?$")
+COMPARED_TO_AVERAGE = re.compile(
+    r"(?:高于|低于|高出|低出|超过|超出|领先|落后|比|较)[^，。；]{0,10}(?:平均|均值)"
+)
+CUMULATIVE = re.compile(r"累计|总数|总量|共有|合计")
+NEWLY = re.compile(r"^(?:新增|新建|新发展|当年新增|全年新增)")
 TARGET = re.compile(r"预期目标|目标是|力争|计划到|争取到|预计|将达到|要达到|到20\d\d年")
 RANGE_MARK = re.compile(r"由$|从$|(?:提升|提高|增加|增长|上升|发展)(?:到|至)$|增至$")
 # Full-width digits and signs read as ASCII, one character for one, so offsets do not move.
@@ -151,7 +156,9 @@ def extract(
         if quantities:
             facts = _facts_of_sentence(text, start, end, quantities, context, report_id)
             result.facts.extend(facts)
-            result.relations.extend(_relations(sentence, start, facts))
+            relations = _relations(sentence, start, facts)
+            _growth_over_a_range(facts, relations)
+            result.relations.extend(relations)
         # a baseline carries on within a paragraph: …比上年增长8%。其中…增长9%
         own = baseline(sentence)
         paragraph_ends = sentence.endswith("\n") or text.startswith("\n", end)
@@ -159,6 +166,23 @@ def extract(
     for fact in result.facts:  # as printed, full-width digits and all
         fact.number_text = original[fact.span_start : fact.span_end]
     return result
+
+
+def _growth_over_a_range(facts: list[Fact], relations: list[Relation]) -> None:
+    """从2016年的98个增加到2023年的156个，增长59.2%: a growth after a range, of the same metric
+    and subject, with no baseline of its own, is over the range: from the range's start year."""
+    for relation in relations:
+        if relation.relation_type != "range" or not relation.before_period:
+            continue
+        end = next(f for f in facts if f.span_start == relation.end_span)
+        for fact in facts:
+            if (
+                fact.span_start > end.span_start
+                and fact.kind == "growth_pct"
+                and fact.baseline is None
+                and (fact.metric_code, fact.subject) == (end.metric_code, end.subject)
+            ):
+                fact.baseline = relation.before_period
 
 
 def _sentences(text: str) -> Iterable[tuple[int, int]]:
@@ -253,6 +277,8 @@ def _facts_of_sentence(
         metric = metric or _noun_after(sentence[quantity.end : quantity.end + 16])
         if not metric and facts:
             metric = facts[-1].metric  # 经营面积23万平方米，比改革前增长了263.8%
+            if CUMULATIVE.search(own_text):  # 新增社员1.2万户，累计达到23.6万户: all of them
+                metric = NEWLY.sub("", metric)
             if kind == "share_pct" and facts[-1].kind != "share_pct":
                 metric = f"{metric}占比"  # 农民代表102人，占比71%: the share of what it counted
         if first_in_clause and re.search(r"[^，；：,;:\s]", sentence[seen_to:clause_start]):
@@ -277,7 +303,8 @@ def _facts_of_sentence(
             elif run.position == 0:
                 sign = -1.0 if value < 0 < quantity.value else 1.0
                 run_kind = (kind, lambda v, sign=sign: sign * v)
-        base = baseline_text if baseline_kind and kind in CHANGES else None
+        gap = unit == "pp" and kind == "other"  # to an average: measured against no time
+        base = baseline_text if baseline_kind and kind in CHANGES and not gap else None
         if kind == "yoy_growth_pct":
             base = PRIOR_YEAR
         code = metric_code(metric, context.gazetteer.metrics, unit, kind)
@@ -470,8 +497,8 @@ def _kind(
         return "coverage_pct", 100.0, "percent"
     if quantity.extra.get("doubling"):
         return change, value, unit
-    if unit == "pp":
-        return "pp_change", value, unit
+    if unit == "pp":  # 高于全省平均水平3个百分点: a gap to an average, no change over time
+        return ("other" if COMPARED_TO_AVERAGE.search(own_text) else "pp_change"), value, unit
     range_start = re.match(r"^(?:提升|提高|增加|增长|上升|下降|减少|发展)?(?:到|至)", after)
     in_range = range_start is not None or RANGE_MARK.search(own_text)
     if unit == "times":

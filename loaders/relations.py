@@ -64,7 +64,7 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
             )
     for index, figure in enumerate(figures):
         earlier = figures[:index]
-        if figure.unit == "pp":
+        if figure.kind == "pp_change":  # not a gap to an average (高于全省平均3个百分点)
             end = _last(
                 earlier, lambda f: f.unit == "percent" and f.kind in ("coverage_pct", "share_pct")
             )

@@ -1,6 +1,6 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in ten reports written for the purpose (tests/fixtures/reports):
+One `coopwh run` takes in eleven reports written for the purpose (tests/fixtures/reports):
 counties and a district outside the pilots, prefectures naming their counties with 分别, a
 province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
 bulletin with one odd figure."""
@@ -26,6 +26,7 @@ NEW = [
     "2022-yancheng-prefecture",
     "2023-meitan-county",
     "2023-yunnan-province",
+    "2023-linyi-prefecture",
 ]
 
 
@@ -44,7 +45,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the ten new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the eleven new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -204,6 +205,36 @@ def test_a_bulletin_of_some_months_gives_its_figures_those_months_and_exact_valu
     ]
 
 
+def test_a_gap_to_an_average_is_no_change_and_a_growth_after_a_range_is_over_it(ran) -> None:
+    """临沂: 覆盖率为92.5%，高于全省平均水平3个百分点 says nothing of the coverage before (no
+    89.5%); 从2016年的98个增加到2023年的156个，增长59.2%: the 59.2% is since 2016; 新增农民社员
+    1.2万户，累计达到23.6万户: the 23.6万户 are all member households, not new ones."""
+    project, _ = ran
+    coverage = query(
+        project,
+        "SELECT coverage_pct, coverage_before_pct FROM marts.coverage_by_level "
+        "WHERE report_id = '2023-linyi-prefecture'",
+    )
+    assert coverage == [(92.5, None)]
+    facts = dict(
+        query(
+            project,
+            "SELECT number_text, kind || ' ' || COALESCE(metric_code, '-') || ' ' || "
+            "COALESCE(baseline, '-') FROM marts.facts WHERE report_id = '2023-linyi-prefecture'",
+        )
+    )
+    assert facts["3个百分点"] == "other - -"
+    assert facts["2.1个百分点"] == "other - -"  # 同比增长11.5%，增幅高于全省平均水平…
+    assert facts["59.2%"] == "growth_pct grassroots_coops 2016"
+    assert facts["23.6万户"] == "level member_households -"
+    growth = query(
+        project,
+        "SELECT growth_pct, basis, growth_basis FROM marts.growth_since_2016 "
+        "WHERE subject_id = '371300' AND metric_code = 'grassroots_coops'",
+    )
+    assert growth == [(59.2, "since_2016", "stated")]
+
+
 def test_a_percentage_point_change_of_a_coverage_measures_that_coverage(ran) -> None:
     """覆盖率由2016年的58%提高到93%，比2016年提高35个百分点: the 35 points measure the village
     coverage the sentence names, not the service co-ops (a count) its words begin with."""
@@ -270,7 +301,16 @@ def sheet_rows(path: Path, sheet: str) -> list[dict]:
 @pytest.mark.parametrize(
     ("workbook", "units"),
     [
-        ("山东省", {"山东省潍坊市寿光市"}),
+        (
+            "山东省",
+            {
+                "山东省潍坊市寿光市",
+                "山东省临沂市",
+                "山东省临沂市兰山区",
+                "山东省临沂市罗庄区",
+                "山东省临沂市河东区",
+            },
+        ),
         ("安徽省", {"安徽省淮南市大通区"}),
         (
             "江西省",

@@ -70,10 +70,30 @@ def test_a_share_of_a_stated_whole_is_related_to_its_counts() -> None:
         "每亩增收300至500元。",  # a range of values, not a before and after
         "销售总额12亿元，利润3000万元。",
         "吸纳农民社员2.3万户，占全市农户总数的12.5%。",  # the whole is not stated
+        "服务站覆盖率为92.5%，高于全省平均水平3个百分点。",  # a gap to an average
+        "覆盖率为92.5%，比全国平均高3个百分点。",
     ],
 )
 def test_figures_the_text_does_not_relate_stay_apart(text: str) -> None:
     assert relations(text) == []
+
+
+def test_a_gap_to_an_average_is_no_change_and_has_no_baseline() -> None:
+    text = "销售总额同比增长11.5%，增幅高于全省平均水平2.1个百分点。"
+    gap = extract(text, "t", GAZETTEER).facts[-1]
+    assert (gap.number_text, gap.kind, gap.baseline) == ("2.1个百分点", "other", None)
+
+
+def test_a_growth_after_a_range_is_over_the_range() -> None:
+    text = "基层社数量从2016年的98个增加到2023年的156个，增长59.2%。"
+    growth = extract(text, "t", GAZETTEER).facts[-1]
+    assert (growth.number_text, growth.kind, growth.baseline) == ("59.2%", "growth_pct", "2016")
+
+
+def test_a_cumulative_figure_after_a_new_one_counts_them_all() -> None:
+    text = "全年新增农民社员1.2万户，累计达到23.6万户。"
+    codes = [f.metric_code for f in extract(text, "t", GAZETTEER).facts]
+    assert codes == ["new_member_households", "member_households"]
 
 
 @pytest.mark.parametrize(
