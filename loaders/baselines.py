@@ -1,4 +1,5 @@
-"""What a change is measured against: 2016, 试点前, 改革前 (a baseline) or 上年 (year on year)."""
+"""What a change is measured against: 2016, 试点前, 改革前 (a baseline), 上年 (year on year) or
+年初 (the start of the year the report speaks of)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ BASELINE = re.compile(
     rf"(?P<pre_pilot>{BEFORE_PILOT}的?(?P<y1>{YEAR})年?"
     rf"|(?:较|比|与|同|和|是)(?P<y2>{YEAR})年(?:底|末)?"
     rf"|{BEFORE_PILOT})"
-    r"|(?P<prior>同比|比上年|较上年|比去年|较去年|上年同期|与上年相比|比上一年)"
+    r"|(?P<prior>同比|(?:比|较)(?:上年|去年|上一年)(?:末|底)?|上年同期|与上年相比)"
+    r"|(?:比|较|与)(?P<start_of_year>年初)"
 )
 PRIOR_YEAR = "上年"
 
 
 def baseline(before: str) -> tuple[str | None, str | None]:
-    """The last baseline stated in before: (as printed, 'pre_pilot' or 'prior_year').
+    """The last baseline stated in before: (as printed, 'pre_pilot', 'prior_year' or
+    'start_of_year').
 
-    A year is given as the year (2016); 试点前 and 改革前 as printed; 同比 and 比上年 as 上年."""
+    A year is given as the year (2016); 试点前 and 改革前 as printed; 同比, 比上年 and 比上年末 as
+    上年; 较年初 as 年初."""
     last = None
     for match in BASELINE.finditer(before):
         last = match
@@ -26,6 +30,8 @@ def baseline(before: str) -> tuple[str | None, str | None]:
         return None, None
     if last.group("prior"):
         return PRIOR_YEAR, "prior_year"
+    if last.group("start_of_year"):  # 6月底…较年初增加18万亩: since January, no year's change
+        return "年初", "start_of_year"
     year = last.group("y1") or last.group("y2")
     if year:
         return year, "pre_pilot"

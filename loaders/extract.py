@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|增速|扩大)(?:了|达到?|为)?$")
-DECREASE_VERBS = re.compile(r"(下降|减少|降低|减)了?$")
+DECREASE_VERBS = re.compile(r"(下降|减少|降低|减|降幅|减幅)(?:了|为|达到?)?$")
 COMPARED_TO_AVERAGE = re.compile(
     r"(?:高于|低于|高出|低出|超过|超出|领先|落后|比|较)[^，。；]{0,10}(?:平均|均值)"
 )

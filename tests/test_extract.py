@@ -79,6 +79,7 @@ def test_ranges_give_both_ends(text: str, expected: list[tuple]) -> None:
         ("土地托管面积比2016年翻了一番。", 100, "percent", "growth_pct"),
         ("销售额较2012年翻两番。", 300, "percent", "growth_pct"),
         ("管理成本较上年下降3%。", -3, "percent", "yoy_growth_pct"),
+        ("职工人数比上年末减少120人，降幅4.0%。", -4, "percent", "yoy_growth_pct"),
         ("农民代表占53%。", 53, "percent", "share_pct"),
         ("占全市耕地的1/5。", 20, "percent", "share_pct"),
         ("实现行政村全覆盖。", 100, "percent", "coverage_pct"),

@@ -52,6 +52,7 @@ def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: 
         ("实现乡镇全覆盖。", "全覆盖", "township_coverage"),
         ("全市电商销售额3.8亿元，是2016年的2.1倍。", "2.1倍", "ecommerce_sales"),
         ("社有企业实现营业收入6.4亿元。", "6.4亿元", "operating_revenue"),
+        ("全市社有企业发展到39家。", "39家", "coop_enterprises"),  # 全市 社有企业, not 市社
         ("农民专业合作社联合社发展到56家。", "56家", "specialized_coop_federations"),
         ("社员代表120名，其中农民代表90名，占比75%。", "75%", "farmer_delegate_share"),
         # no wording of the figure's unit: none, for a reviewer (not the count it names)

@@ -1,6 +1,6 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in eleven reports written for the purpose (tests/fixtures/reports):
+One `coopwh run` takes in twelve reports written for the purpose (tests/fixtures/reports):
 counties and a district outside the pilots, prefectures naming their counties with 分别, a
 province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
 bulletin with one odd figure."""
@@ -27,6 +27,7 @@ NEW = [
     "2023-meitan-county",
     "2023-yunnan-province",
     "2023-linyi-prefecture",
+    "2023-zhangjiakou-prefecture",
 ]
 
 
@@ -45,7 +46,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the eleven new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the twelve new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -151,6 +152,8 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
     )
     change = "implied by a level and its change"
     assert rows == [
+        ("130700", "coop_enterprises", "year_on_year", 8.33, change, "上年"),  # 39家, +3 比上年末
+        ("130700", "land_trusteeship_area", "since_other", 17.07, change, "年初"),  # 96万亩, +14
         (
             "320900",
             "land_trusteeship_area",
