@@ -11,7 +11,8 @@ BASELINE = re.compile(
     rf"(?P<pre_pilot>{BEFORE_PILOT}的?(?P<y1>{YEAR})年?"
     rf"|(?:较|比|与|同|和|是)(?P<y2>{YEAR})年(?:底|末)?"
     rf"|{BEFORE_PILOT})"
-    r"|(?P<prior>同比|(?:比|较)(?:上年|去年|上一年)(?:末|底)?|上年同期|与上年相比)"
+    r"|(?P<prior>同比|(?:比|较)(?:上年|去年|上一年)(?:末|底)?|上年同期|与上年相比"
+    r"|(?:是|为)(?:上年|去年)(?:同期)?的)"
     r"|(?:比|较|与)(?P<start_of_year>年初)"
 )
 PRIOR_YEAR = "上年"

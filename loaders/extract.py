@@ -42,6 +42,8 @@ DECREASE_VERBS = re.compile(r"(下降|减少|降低|减|降幅|减幅)(?:了|为
 COMPARED_TO_AVERAGE = re.compile(
     r"(?:高于|低于|高出|低出|超过|超出|领先|落后|比|较)[^，。；]{0,10}(?:平均|均值)"
 )
+RATE = re.compile(r"(?:率|占比|比重|比例)$")
+AVERAGE_GROWTH = re.compile(r"年均(?:增长|增速|增幅|递增)")
 CUMULATIVE = re.compile(r"累计|总数|总量|共有|合计")
 NEWLY = re.compile(r"^(?:新增|新建|新发展|当年新增|全年新增)")
 TARGET = re.compile(r"预期目标|目标是|力争|计划到|争取到|预计|将达到|要达到|到20\d\d年")
@@ -279,8 +281,10 @@ def _facts_of_sentence(
             metric = facts[-1].metric  # 经营面积23万平方米，比改革前增长了263.8%
             if CUMULATIVE.search(own_text):  # 新增社员1.2万户，累计达到23.6万户: all of them
                 metric = NEWLY.sub("", metric)
-            if kind == "share_pct" and facts[-1].kind != "share_pct":
+            if kind == "share_pct" and facts[-1].kind != "share_pct" and not RATE.search(metric):
                 metric = f"{metric}占比"  # 农民代表102人，占比71%: the share of what it counted
+        if kind == "share_pct" and "覆盖率" in metric:  # 覆盖率提高了5个百分点，达到98%
+            kind = "coverage_pct"
         if first_in_clause and re.search(r"[^，；：,;:\s]", sentence[seen_to:clause_start]):
             # clauses with no figure: the last may name the place the next one goes on about
             carried = _named_between(context, sentence, seen_to, clause_start, mentions)
@@ -508,8 +512,8 @@ def _kind(
             return "other", value, unit
         return "ratio", value, unit  # 是2016年的2.1倍
     if unit == "percent":
-        if re.search(r"节约|节省|降低成本", own_text[-6:]):
-            return "other", value, unit
+        if re.search(r"节约|节省|降低成本", own_text[-6:]) or AVERAGE_GROWTH.search(own_text):
+            return "other", value, unit  # 年均增长11.4%: a yearly average, no growth over years
         if "覆盖" in before_clause:
             return "coverage_pct", value, unit
         if re.match(r"^的[^，。；]{0,8}(?:社|乡镇|村)", after) and re.search(

@@ -53,7 +53,7 @@ ARABIC_UNITS = "|".join(
     sorted((u for u in UNIT_WORDS if u not in ("%", "％")), key=len, reverse=True)
 )
 QUANTITY = re.compile(
-    r"(?P<pre>近|约|超过|逾|不足|不到|达)?"
+    r"(?P<pre>近|约|超过|逾|突破|不足|不到|达)?"
     r"(?P<body>"
     r"(?P<frac>\d+/\d+)"
     r"|(?P<num>\d+(?:\.\d+)?)(?P<approx1>多|余)?(?P<mag>万亿|万|亿|千)?(?P<approx2>多|余)?"
@@ -148,8 +148,9 @@ def _scaled(number: str, magnitude: str | None) -> float:
 
 
 def qualifier(pre: str, post: str, approx: str) -> str:
-    """exact, approx (近, 约, 多, 余, 左右), at_least (超过, 逾, 以上) or at_most (不足, 以下)."""
-    if pre in ("超过", "逾") or post == "以上":
+    """exact, approx (近, 约, 多, 余, 左右), at_least (超过, 逾, 突破, 以上) or at_most (不足,
+    以下)."""
+    if pre in ("超过", "逾", "突破") or post == "以上":
         return "at_least"
     if pre in ("不足", "不到") or post == "以下":
         return "at_most"

@@ -17,6 +17,7 @@ RANGE_TO = re.compile(
     r"^(?:提高|增加|提升|增长|上升|扩大|发展|下降|减少|降低|缩减|增|升|降)?了?(?:到|至)"
     r"(?:(?:19|20)\d\d年(?:底|末)?的?)?$"
 )
+PP_THEN_END = re.compile(r"^[，,]?(?:达到?|为|至|到)了?$")
 LEVEL_UNITS = ("count", "household", "person", "yuan", "mu", "sqm", "other")
 
 
@@ -65,9 +66,12 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
     for index, figure in enumerate(figures):
         earlier = figures[:index]
         if figure.kind == "pp_change":  # not a gap to an average (高于全省平均3个百分点)
-            end = _last(
-                earlier, lambda f: f.unit == "percent" and f.kind in ("coverage_pct", "share_pct")
-            )
+            end = _last(earlier, _a_percentage)
+            after = figures[index + 1] if index + 1 < len(figures) else None
+            if end is None and after is not None and _a_percentage(after):
+                # 覆盖率提高了5.2个百分点，达到98.3%: the change first, then where it ended
+                if PP_THEN_END.match(sentence[figure.end : after.start]):
+                    end = after
             if end is not None:
                 relation = found.get(end.start) or Relation(
                     "pp_change", end_span=offset + end.start, before_period=figure.baseline
@@ -98,6 +102,10 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
     for relation in found.values():
         relation.note = sentence.strip()[:200]
     return list(found.values())
+
+
+def _a_percentage(figure: Figure) -> bool:
+    return figure.unit == "percent" and figure.kind in ("coverage_pct", "share_pct")
 
 
 def _last(figures: list[Figure], wanted) -> Figure | None:

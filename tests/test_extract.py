@@ -80,6 +80,8 @@ def test_ranges_give_both_ends(text: str, expected: list[tuple]) -> None:
         ("销售额较2012年翻两番。", 300, "percent", "growth_pct"),
         ("管理成本较上年下降3%。", -3, "percent", "yoy_growth_pct"),
         ("职工人数比上年末减少120人，降幅4.0%。", -4, "percent", "yoy_growth_pct"),
+        ("利润总额由3.2亿元增至6.8亿元，年均增长11.4%。", 11.4, "percent", "other"),  # yearly
+        ("基层社乡镇覆盖率提高了5.2个百分点，达到98.3%。", 98.3, "percent", "coverage_pct"),
         ("农民代表占53%。", 53, "percent", "share_pct"),
         ("占全市耕地的1/5。", 20, "percent", "share_pct"),
         ("实现行政村全覆盖。", 100, "percent", "coverage_pct"),
@@ -105,6 +107,7 @@ def test_kinds_and_normalised_values(text: str, value: float, unit: str, kind: s
         ("建成服务站十多类。", "十多类", 10, "approx"),
         ("2/3以上基层社负责人实行聘任制。", "2/3以上", 66.6667, "at_least"),
         ("全系统销售总额6.3万亿元。", "6.3万亿元", 6.3e12, "exact"),
+        ("全省销售总额首次突破1000亿元。", "1000亿元", 1e11, "at_least"),
         ("新建改造五个试点地区。", "五个", 5, "exact"),
     ],
 )

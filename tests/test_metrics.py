@@ -25,6 +25,8 @@ def code_of(text: str, number_text: str) -> str | None:
         ("基层社乡镇覆盖率由2016年的", "基层社乡镇覆盖率"),
         ("其中，农产品购进额", "农产品购进额"),
         ("销售额较试点前增长", "销售额"),
+        ("提升至2023年的", ""),  # 从2016年的45%提升至2023年的92%: the 92% takes the 45%'s
+        ("力争全省系统销售总额首次突破", "销售总额"),
     ],
 )
 def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: str) -> None:

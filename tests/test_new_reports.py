@@ -1,6 +1,6 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in twelve reports written for the purpose (tests/fixtures/reports):
+One `coopwh run` takes in thirteen reports written for the purpose (tests/fixtures/reports):
 counties and a district outside the pilots, prefectures naming their counties with 分别, a
 province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
 bulletin with one odd figure."""
@@ -28,6 +28,7 @@ NEW = [
     "2023-yunnan-province",
     "2023-linyi-prefecture",
     "2023-zhangjiakou-prefecture",
+    "2023-fujian-news",
 ]
 
 
@@ -46,7 +47,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the twelve new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the thirteen new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -127,11 +128,13 @@ def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
         project,
         "SELECT subject_id, coverage_before_pct, coverage_before_period, coverage_pct, "
         "before_basis FROM marts.coverage_by_level WHERE review_status = 'unreviewed' "
-        "AND coverage_before_pct IS NOT NULL ORDER BY subject_id",
+        "AND coverage_before_pct IS NOT NULL ORDER BY subject_id, coverage_pct",
     )
     assert rows == [
         ("320900", 68.0, "上年", 76.0, "implied by the percentage-point change"),  # 较上年
         ("340402", 65.0, "2016", 92.0, "implied by the percentage-point change"),
+        ("350000", 45.0, "2016", 92.0, "stated"),  # 福建: 从2016年的45%提升至2023年的92%
+        ("350000", 93.1, None, 98.3, "implied by the percentage-point change"),  # 提高了…，达到
         ("360731", 65.0, "2016", 96.0, "implied by the percentage-point change"),
         ("360781", 55.0, "2016", 100.0, "stated"),
         ("370783", 60.0, "2016", 100.0, "stated"),
@@ -162,6 +165,8 @@ def test_a_ratio_or_a_change_loads_and_the_growth_mart_shows_the_growth_it_impli
             "implied by before and after",
             "2016",
         ),
+        ("350000", "ecommerce_sales", "year_on_year", 20.0, "implied by a ratio", "上年"),  # 1.2倍
+        ("350000", "profit_total", "since_2016", 112.5, "implied by before and after", "2016"),
         ("360700", "farm_product_sales", "since_2016", 80.0, "implied by a ratio", "2016"),
         ("360700", "grassroots_coops", "since_2016", 51.32, change, "改革前"),  # 286个, +97个
         ("370783", "agri_inputs_volume", "year_on_year", 6.9, change, "上年"),  # 18.6万吨, +1.2

@@ -41,6 +41,10 @@ def relations(text: str) -> list[tuple]:
             ("pp_change", None, "96%", "31个百分点", "2016"),
         ),
         ("全市基层社发展到286个，比改革前增加97个。", ("change", None, "286个", "97个", "改革前")),
+        (
+            "基层社乡镇覆盖率提高了5.2个百分点，达到98.3%。",
+            ("pp_change", None, "98.3%", "5.2个百分点", None),
+        ),
     ],
 )
 def test_the_text_relates_a_before_and_an_after(text: str, expected: tuple) -> None:
@@ -101,6 +105,7 @@ def test_a_cumulative_figure_after_a_new_one_counts_them_all() -> None:
     [
         ("电商销售额是2016年的2.1倍。", 2.1, "times", "ratio", "2016"),
         ("销售额是2012年的1.1倍。", 1.1, "times", "ratio", "2012"),
+        ("电商销售额为上年的1.2倍。", 1.2, "times", "ratio", "上年"),
         ("利润总额较试点前增长1.3倍。", 130, "percent", "growth_pct", "试点前"),
         ("与改革前的2016年相比，销售收入增长74%。", 74, "percent", "growth_pct", "2016"),
     ],

@@ -31,7 +31,7 @@ WITH facts AS (
   SELECT
     *,
     CASE
-      WHEN kind = 'yoy_growth_pct'
+      WHEN kind = 'yoy_growth_pct' OR baseline_code = 'prior_year'
       THEN 'year_on_year'
       WHEN baseline_code = 'pre_pilot'
       THEN 'since_2016'
@@ -54,8 +54,8 @@ WITH facts AS (
         AND baseline_code IS DISTINCT FROM 'prior_year'
       )
       OR (
-        kind = 'yoy_growth_pct' AND baseline_code = 'prior_year'
-      )
+        kind IN ('yoy_growth_pct', 'ratio') AND baseline_code = 'prior_year'
+      ) /* 为上年的1.2倍: 20% year on year */
     )
 ), befores AS ( /* the before of a before and after (由2016年的5亿元增加到12亿元: stated, a figure of the same subject as the after) or of a level and its change (412个，较改革前增加97个: 412 - 97) */
   SELECT
