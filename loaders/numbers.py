@@ -144,7 +144,9 @@ def _quantity(match: re.Match) -> Quantity | None:
 def _scaled(number: str, magnitude: str | None) -> float:
     """number (as printed) times its magnitude (万, 亿), in decimal: 1286.4亿 is 128640000000,
     where binary floats make it 128640000000.00002."""
-    return float(round(Decimal(number) * Decimal(MAGNITUDES.get(magnitude or "", 1)), 6))
+    if not magnitude:
+        return float(number)
+    return float(Decimal(number) * Decimal(MAGNITUDES[magnitude]))
 
 
 def qualifier(pre: str, post: str, approx: str) -> str:
