@@ -134,7 +134,9 @@ class Context:
                 self.subject = Subject(self.report_subject.subject_id, self.unit_code, line)
             self.group_units = set()
             return
-        group = self._group_from_title(line)
+        # a pilot type's title pools its pilots in a compilation; in a report of one unit
+        # (二、合作发展基金 of a province) the figures stay that unit's
+        group = self._group_from_title(line) if self.unit_code is None else None
         if group:
             self.subject = Subject(group.code, None, line)
             self.group_units = self._members(group.code)

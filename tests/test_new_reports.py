@@ -1,6 +1,6 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in thirteen reports written for the purpose (tests/fixtures/reports):
+One `coopwh run` takes in fourteen reports written for the purpose (tests/fixtures/reports):
 counties and a district outside the pilots, prefectures naming their counties with 分别, a
 province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
 bulletin with one odd figure."""
@@ -29,6 +29,7 @@ NEW = [
     "2023-linyi-prefecture",
     "2023-zhangjiakou-prefecture",
     "2023-fujian-news",
+    "2023-guizhou-province",
 ]
 
 
@@ -47,7 +48,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the thirteen new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the fourteen new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -83,6 +84,18 @@ def test_every_new_report_loads_and_none_is_quarantined(ran) -> None:
                 ("360703", "region", "360000"),
                 ("360730", "region", "360000"),
                 ("360722", "region", "360000"),
+            },
+        ),
+        (
+            "2023-guizhou-province",  # 二、合作发展基金: the province's fund, not the pilot type
+            {
+                ("520000", "region", "520000"),
+                ("522600", "region", "520000"),
+                ("522700", "region", "520000"),
+                ("522300", "region", "520000"),
+                ("520304", "region", "520000"),
+                ("520502", "region", "520000"),
+                ("520521", "region", "520000"),
             },
         ),
         (

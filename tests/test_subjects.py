@@ -136,3 +136,13 @@ def test_the_extraction_knows_the_reports_unit() -> None:
     extraction = extract(text, "t", GAZETTEER)
     assert extraction.unit_code == "340402"
     assert [(f.subject, f.region_code) for f in extraction.facts] == [("340402", "340402")]
+
+
+def test_a_section_named_like_a_pilot_type_keeps_the_reports_unit() -> None:
+    """A pilot type's title pools its pilots in a compilation (the 2019 report); in a province's
+    own report, 二、合作发展基金 is a section about the province's fund."""
+    text = (
+        "贵州省供销合作社2023年工作总结\n\n全省销售总额865.2亿元。\n\n二、合作发展基金\n\n"
+        "省社合作发展基金规模达到5亿元，已投资项目12个。"
+    )
+    assert subjects(text) == [("865.2亿元", "520000"), ("5亿元", "520000"), ("12个", "520000")]
