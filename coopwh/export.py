@@ -220,6 +220,7 @@ class Scope:
     report_ids: set[str]
     others: list[str]  # units that are not pilots, with figures in this scope
     chart: Sequence[dict] = ()  # the growth since 2016 charted: at most CHART_BARS of it
+    warnings: list[dict] = dataclasses.field(default_factory=list)  # those about its figures
 
 
 def export(
@@ -501,7 +502,19 @@ def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scop
             parameters,
         ).fetchall()
     ]
-    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others)
+    touched = {
+        finding
+        for (finding,) in connection.execute(
+            "SELECT DISTINCT w.finding_id FROM marts.audit_findings AS w, "
+            "unnest(string_split(w.span_starts, ',')) AS s(span_start) "
+            f"JOIN (SELECT report_id, span_start FROM marts.facts WHERE {where}) AS f "
+            "ON f.report_id = w.report_id AND f.span_start = TRY_CAST(s.span_start AS INT) "
+            "WHERE w.status = 'warning'",
+            parameters,
+        ).fetchall()
+    }
+    warnings = [w for w in data.warnings if w["finding_id"] in touched]
+    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others, warnings=warnings)
 
 
 def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
@@ -938,8 +951,13 @@ def _cover(
     if len(shown) > COVER_REPORTS:
         reports += f"\n……及其他 {len(shown) - COVER_REPORTS} 份报告（全部见数据仓库 meta.reports）"
     warnings = "\n".join(
-        f"{i}. {w['message']}\n   原文：{w['sentences']}" for i, w in enumerate(data.warnings, 1)
+        f"{i}. {w['message']}\n   原文：{w['sentences']}" for i, w in enumerate(scope.warnings, 1)
     )
+    elsewhere = len(data.warnings) - len(scope.warnings)
+    if elsewhere:  # a province's workbook: the warnings about its own figures
+        warnings = (warnings + "\n" if warnings else "本省数字无警告；") + (
+            f"其他地区的数字另有 {elsewhere} 项警告，见 {NATIONAL}.xlsx"
+        )
     figures = f"{scope.facts_total:,} 条"
     if csv_path is not None:
         shown_facts = min(scope.facts_total, MAX_SHEET_FACTS)

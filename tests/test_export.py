@@ -129,8 +129,18 @@ def test_sheets_are_made_for_reading(exported: Path) -> None:
     assert percent and all(isinstance(c.value, int | float) for c in percent)
     cover = {row[0]: row[1] for row in book["封面"].iter_rows(min_row=3, values_only=True)}
     assert "阻断性审计全部通过" in cover["审计状态"]
-    assert "37个" in cover["警告"]
+    assert cover["警告"] == "本省数字无警告；其他地区的数字另有 1 项警告，见 全国.xlsx"
     assert cover["数据截至"] == "2019-01"
+
+
+@pytest.mark.parametrize("workbook", ["全国", "陕西省", "北京市"])
+def test_a_warning_is_on_the_covers_of_the_figures_it_is_about(exported: Path, workbook) -> None:
+    """陕西、北京基金汇总: the summary says 37个, the cases 16个 + 20个. A provincial office sees
+    the warnings about its own figures (and how many others there are), the country all."""
+    sheet = load_workbook(exported / f"{workbook}.xlsx")["封面"]
+    cover = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert cover["警告"].startswith("1. ") and "37个" in cover["警告"]
+    assert "其他地区" not in cover["警告"]
 
 
 def test_national_growth_sheet_has_a_native_bar_chart(exported: Path) -> None:
