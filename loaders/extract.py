@@ -42,6 +42,9 @@ DECREASE_VERBS = re.compile(r"(下降|减少|降低|减|降幅|减幅)(?:了|为
 COMPARED_TO_AVERAGE = re.compile(
     r"(?:高于|低于|高出|低出|超过|超出|领先|落后|比|较)[^，。；]{0,10}(?:平均|均值)"
 )
+# 大围山镇、永安镇供销社分别新建…: townships (their co-ops) at the head of a clause
+TOWN = r"(?![全各本该每])[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道)"
+TOWNS = re.compile(rf"^[，,；;\s]*((?:{TOWN})(?:[、和及与]{TOWN})*)(?:供销社|供销合作社|基层社)")
 RATE = re.compile(r"(?:率|占比|比重|比例)$")
 AVERAGE_GROWTH = re.compile(r"年均(?:增长|增速|增幅|递增)")
 CUMULATIVE = re.compile(r"累计|总数|总量|共有|合计")
@@ -399,6 +402,9 @@ def _unnamed_subjects(
     …，全省…). Otherwise a clause goes on about the place of the clause before (a topic chain:
     海南州供销社领办…86家，电商销售额增长42%); in a pilot type's summary, only a clause that opens
     with a verb or a comparison does (…由75%提升到85%，改造后的基层社平均每个… is pooled)."""
+    towns = TOWNS.match(before_clause)
+    if towns:  # the divisions stop at the county: whose it is, a reviewer says
+        return [Subject(None, None, f"{towns.group(1)}: below a county, not in the divisions")]
     whole = WHOLE.match(re.sub(r"^[，,、；;\s]*(?:其中|同时)?[，,\s]*", "", before_clause))
     if whole:
         for subjects in ([context.subject], carried or []):
@@ -459,7 +465,12 @@ def _respectively_runs(
         clause_start = _clause_start(sentence, match.start())
         heads = subject_mentions(sentence, clause_start, match.start(), mentions)
         names_from = heads[-1].end if heads else clause_start
+        towns = TOWNS.match(sentence[clause_start : match.start()])
+        if towns:  # 佛堂镇、赤岸镇供销社农资销售额分别…: one metric, the towns' (unknown places)
+            names_from = clause_start + towns.end()
         names = _metric_names(sentence[names_from : match.start()])
+        if towns:
+            names = names[-1:] * len(members)
         subjects = []
         if len(names) != len(members):  # the places pair with the figures, not the metrics
             subjects = _run_subjects(context, heads, len(members))

@@ -387,6 +387,18 @@ def test_one_odd_figure_is_held_and_the_rest_of_its_report_loads(ran) -> None:
     assert "Figures held back" in page and "吉林省长春市朝阳区" in page
 
 
+def test_figures_of_townships_are_held_for_a_reviewer_to_place(ran) -> None:
+    """浏阳: 大围山镇、永安镇供销社分别新建农资配送站6个和4个 are the towns', not 浏阳's."""
+    project, _ = ran
+    held = query(
+        project,
+        "SELECT number_text, reason FROM marts.held_facts "
+        "WHERE report_id = '2021-liuyang-county' ORDER BY span_start",
+    )
+    assert [number for number, _ in held] == ["6个", "4个"]
+    assert all("大围山镇、永安镇: below a county" in reason for _, reason in held)
+
+
 def test_the_2019_report_under_a_new_name_with_one_figure_changed_doubles_nothing(
     fresh_project: Path,
 ) -> None:

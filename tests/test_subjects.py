@@ -146,3 +146,22 @@ def test_a_section_named_like_a_pilot_type_keeps_the_reports_unit() -> None:
         "省社合作发展基金规模达到5亿元，已投资项目12个。"
     )
     assert subjects(text) == [("865.2亿元", "520000"), ("5亿元", "520000"), ("12个", "520000")]
+
+
+def test_townships_below_the_divisions_wait_for_a_reviewer() -> None:
+    """佛堂镇、赤岸镇供销社…分别增长: towns are below the counties the divisions list; their figures
+    are not the city's (it has one of its own), so they have no subject and wait for review."""
+    text = (
+        "浙江省义乌市供销合作社2023年工作报告\n\n"
+        "佛堂镇、赤岸镇供销社农资销售额分别增长5.6%和4.2%。全市农资销售额增长3%。"
+    )
+    facts = extract_facts(text, "t", GAZETTEER)
+    assert [(f.number_text, f.subject, f.metric_code) for f in facts] == [
+        ("5.6%", None, "agri_inputs_sales"),
+        ("4.2%", None, "agri_inputs_sales"),
+        ("3%", "330782", "agri_inputs_sales"),
+    ]
+    assert facts[0].subject_text == "佛堂镇、赤岸镇: below a county, not in the divisions"
+    assert subjects("义乌市供销社2023年报告\n\n全市基层社乡镇覆盖率达到100%。") == [
+        ("100%", "330782")
+    ]
