@@ -1,5 +1,5 @@
-"""What a change is measured against: 2016, 试点前, 改革前 (a baseline), 上年 (year on year) or
-年初 (the start of the year the report speaks of)."""
+"""What a change is measured against: 2016, 试点前, 改革前 (a baseline), 上年 (year on year),
+年初 (the start of the year the report speaks of) or 上月 (month on month, 环比)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,20 @@ BASELINE = re.compile(
     rf"(?P<pre_pilot>{BEFORE_PILOT}的?(?P<y1>{YEAR})年?"
     rf"|(?:较|比|与|同|和|是)(?P<y2>{YEAR})年(?:底|末)?"
     rf"|{BEFORE_PILOT})"
-    r"|(?P<prior>同比|(?:比|较)(?:上年|去年|上一年)(?:末|底)?|上年同期|与上年相比"
+    r"|(?P<prior>同比|(?:比|较)(?:上年|去年|上一年)(?:同期|末|底)?|上年同期|与上年相比"
     r"|(?:是|为)(?:上年|去年)(?:同期)?的)"
     r"|(?:比|较|与)(?P<start_of_year>年初)"
+    r"|(?P<prior_month>环比|(?:比|较)上月)"
 )
 PRIOR_YEAR = "上年"
 
 
 def baseline(before: str) -> tuple[str | None, str | None]:
-    """The last baseline stated in before: (as printed, 'pre_pilot', 'prior_year' or
-    'start_of_year').
+    """The last baseline stated in before: (as printed, 'pre_pilot', 'prior_year',
+    'start_of_year' or 'prior_month').
 
     A year is given as the year (2016); 试点前 and 改革前 as printed; 同比, 比上年 and 比上年末 as
-    上年; 较年初 as 年初."""
+    上年; 较年初 as 年初; 环比 as 上月."""
     last = None
     for match in BASELINE.finditer(before):
         last = match
@@ -33,6 +34,8 @@ def baseline(before: str) -> tuple[str | None, str | None]:
         return PRIOR_YEAR, "prior_year"
     if last.group("start_of_year"):  # 6月底…较年初增加18万亩: since January, no year's change
         return "年初", "start_of_year"
+    if last.group("prior_month"):  # 10月份…环比增长3.2%: against September
+        return "上月", "prior_month"
     year = last.group("y1") or last.group("y2")
     if year:
         return year, "pre_pilot"

@@ -1,6 +1,6 @@
 """New reports land right: any place in China, its before and after, held figures, revisions.
 
-One `coopwh run` takes in fourteen reports written for the purpose (tests/fixtures/reports):
+One `coopwh run` takes in fifteen reports written for the purpose (tests/fixtures/reports):
 counties and a district outside the pilots, prefectures naming their counties with 分别, a
 province, a national bulletin, a news item with a 倍 figure, a pilot county; and a short
 bulletin with one odd figure."""
@@ -30,6 +30,7 @@ NEW = [
     "2023-zhangjiakou-prefecture",
     "2023-fujian-news",
     "2023-guizhou-province",
+    "2023-shanxi-monthly",
 ]
 
 
@@ -48,7 +49,7 @@ def inbox(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory, built_project: Path) -> tuple[Path, str]:
-    """The built 2019 warehouse after one `coopwh run` with the fourteen new reports and the
+    """The built 2019 warehouse after one `coopwh run` with the fifteen new reports and the
     bulletin with an odd figure in the inbox."""
     project = tmp_path_factory.mktemp("new") / "project"
     shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
@@ -254,6 +255,30 @@ def test_a_gap_to_an_average_is_no_change_and_a_growth_after_a_range_is_over_it(
         "WHERE subject_id = '371300' AND metric_code = 'grassroots_coops'",
     )
     assert growth == [(59.2, "since_2016", "stated")]
+
+
+def test_a_monthly_bulletin_keeps_month_on_month_apart_from_year_on_year(ran) -> None:
+    """山西 10月份: 环比增长3.2% is against the month before (baseline 上月, growth since_other),
+    较去年同期增长6.8% year on year; 1-10月 figures carry their months."""
+    project, _ = ran
+    rows = query(
+        project,
+        "SELECT number_text, kind, metric_code, baseline, period FROM marts.facts "
+        "WHERE report_id = '2023-shanxi-monthly' ORDER BY span_start LIMIT 5",
+    )
+    assert rows == [
+        ("48.6亿元", "level", "sales_total", None, "10月份"),
+        ("3.2%", "growth_pct", "sales_total", "上月", "10月份"),
+        ("6.8%", "yoy_growth_pct", "sales_total", "上年", "10月份"),
+        ("452.3亿元", "level", "sales_total", None, "1-10月"),
+        ("7.5%", "yoy_growth_pct", "sales_total", "上年", "1-10月"),
+    ]
+    bases = query(
+        project,
+        "SELECT basis, growth_pct FROM marts.growth_since_2016 "
+        "WHERE report_id = '2023-shanxi-monthly' ORDER BY basis",
+    )
+    assert ("since_other", 3.2) in bases and ("year_on_year", 3.2) not in bases
 
 
 def test_a_percentage_point_change_of_a_coverage_measures_that_coverage(ran) -> None:

@@ -126,6 +126,8 @@ def test_a_multiple_is_a_ratio_and_growth_by_a_multiple_is_growth(
         ("同比增长", ("上年", "prior_year")),
         ("比上年下降", ("上年", "prior_year")),
         ("较上年末增加", ("上年", "prior_year")),
+        ("较去年同期增长", ("上年", "prior_year")),
+        ("10月份，销售额环比增长", ("上月", "prior_month")),
         ("截至6月底，土地托管面积较年初增加", ("年初", "start_of_year")),
         ("全年实现", (None, None)),
     ],
