@@ -48,10 +48,9 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     adapter.execute(f"ATTACH '{_quote(staging)}' AS published")
     try:
         with phases.phase("publish"):
-            for table in tables(
-                adapter.fetchall, "published", "meta"
-            ):  # written anew, but the reports
-                if table not in ("reports", "builds", "changes"):  # (by report) and the log
+            # meta.* is written anew, but the reports (by report) and the log (changes.record)
+            for table in tables(adapter.fetchall, "published", "meta"):
+                if table not in ("reports", "builds", "changes"):
                     adapter.execute(f'DROP TABLE published.meta."{table}"')
             for schema in PUBLISHED_SCHEMAS:
                 adapter.execute(f"CREATE SCHEMA IF NOT EXISTS published.{schema}")

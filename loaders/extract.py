@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from loaders.baselines import BASELINE, PRIOR_YEAR, baseline
-from loaders.metrics import Metric, clean_metric, coverage_code, metric_code
+from loaders.metrics import PART_OF_YEAR, Metric, clean_metric, coverage_code, metric_code
 from loaders.numbers import Quantity, find_quantities
 from loaders.places import places_from_rows
 from loaders.relations import Figure, Relation, find_relations
@@ -555,8 +555,6 @@ def _respectively_growth(before_clause: str, own_text: str) -> bool:
     )
 
 
-MONTHS = r"\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?"
-PART_OF_YEAR = rf"{MONTHS}|上半年|下半年|前三季度|[一二三四]季度"
 PERIOD = re.compile(
     rf"(?:截至|截止)?((?:19|20)\d\d年(?:底|末|{PART_OF_YEAR})?|(?<![\d年]){PART_OF_YEAR})"
 )

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from loaders.baselines import BASELINE
 
+# a month, months or a part of a year: 10月份, 1-11月, 上半年 (extract reads periods with it too)
+MONTHS = r"\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?"
+PART_OF_YEAR = rf"{MONTHS}|上半年|下半年|前三季度|[一二三四]季度"
 METRIC_NOISE = re.compile(
-    r"^(?:其中|同时|另外|此外|全年|当年|今年|年均|力争到?|争取到?|分别|上半年|下半年|前三季度|"
-    r"截至\S*?[，,]|20\d\d年(?:底|末|\d{1,2}月)?|\d{1,2}(?:[-—–~至]\d{1,2})?月份?|"
+    r"^(?:其中|同时|另外|此外|全年|当年|今年|年均|力争到?|争取到?|分别|"
+    rf"截至\S*?[，,]|20\d\d年(?:底|末|\d{{1,2}}月)?|{PART_OF_YEAR}|"
     r"全[省市县区州旗](?:供销)?系统|(?:供销)?系统|全[省市县区州旗]|全系统|本级|"
     r"试点地区|试点单位|试点区|各试点区|共|累计|实现|完成|达到|达|为|有|约|近|"
     r"[，、,\s])+"

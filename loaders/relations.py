@@ -67,10 +67,10 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
         earlier = figures[:index]
         if figure.kind == "pp_change":  # not a gap to an average (高于全省平均3个百分点)
             end = _last(earlier, _a_percentage)
-            after = figures[index + 1] if index + 1 < len(figures) else None
-            if end is None and after is not None and _a_percentage(after):
+            if end is None and index + 1 < len(figures):
                 # 覆盖率提高了5.2个百分点，达到98.3%: the change first, then where it ended
-                if PP_THEN_END.match(sentence[figure.end : after.start]):
+                after = figures[index + 1]
+                if _a_percentage(after) and PP_THEN_END.match(sentence[figure.end : after.start]):
                     end = after
             if end is not None:
                 relation = found.get(end.start) or Relation(
