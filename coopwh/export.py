@@ -502,6 +502,13 @@ def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scop
             parameters,
         ).fetchall()
     ]
+    warnings = data.warnings if code is None else _warnings_about(connection, data, code)
+    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others, warnings=warnings)
+
+
+def _warnings_about(connection, data: Warehouse, code: str) -> list[dict]:
+    """The warnings about a province's figures: those whose spans point at one of them."""
+    where, parameters = _where(code)
     touched = {
         finding
         for (finding,) in connection.execute(
@@ -513,8 +520,7 @@ def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scop
             parameters,
         ).fetchall()
     }
-    warnings = [w for w in data.warnings if w["finding_id"] in touched]
-    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others, warnings=warnings)
+    return [w for w in data.warnings if w["finding_id"] in touched]
 
 
 def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
