@@ -19,6 +19,8 @@ from coopwh.changes import BuildChanges, last_build_log
 from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
+from coopwh.placing import sweep
+from coopwh.processes import die_with_parent, stop_pool
 from coopwh.status import (  # noqa: F401 (BuildError and build_lock are used from here too)
     BuildError,
     build_lock,
@@ -159,6 +161,8 @@ def build_locked(
     of the caller's): return once published, the door out running in the worker; the caller
     does its own work (the run's workbooks) meanwhile, then calls result.finish(), which waits
     for the door out, writes the quality report, records the build and returns the verdict."""
+    if paths.reports_dir.is_dir():  # what a run killed halfway left, finished or undone
+        sweep(paths.reports_dir, paths.project / "seeds", echo)
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}
@@ -237,6 +241,12 @@ def _load_gazetteer(seeds_dir: Path) -> None:
     _GAZETTEER = load_gazetteer(seeds_dir)
 
 
+def _worker_start(seeds_dir: Path) -> None:
+    """A reading worker: dies with the run (kill -9 included), then loads the gazetteer."""
+    die_with_parent()
+    _load_gazetteer(seeds_dir)
+
+
 def gazetteer():  # -> loaders.reference.Gazetteer
     """The gazetteer on_every_core loaded for the function it runs."""
     return _GAZETTEER
@@ -267,9 +277,10 @@ def on_every_core(
         return [function(job) for job in jobs]
     results: list = []
     told = time.perf_counter()
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_load_gazetteer, initargs=(seeds_dir,)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_start, initargs=(seeds_dir,)
+    )
+    try:
         chunks = max(1, len(jobs) // (workers * 8))
         for result in pool.map(function, jobs, chunksize=chunks):
             results.append(result)
@@ -277,6 +288,10 @@ def on_every_core(
             if echo and waiting and time.perf_counter() - told >= PROGRESS_SECONDS:
                 echo(f"  {len(results):,} of {len(jobs):,} {done} …")
                 told = time.perf_counter()
+    except BaseException:  # stopped (SIGTERM, Ctrl-C) or failed: the workers go at once
+        stop_pool(pool)
+        raise
+    pool.shutdown()
     return results
 
 

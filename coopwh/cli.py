@@ -18,7 +18,18 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
-    return args.handler(args)
+    from coopwh.processes import Terminated, stop_cleanly_on_term
+
+    with stop_cleanly_on_term():
+        try:
+            return args.handler(args)
+        except Terminated as stop:
+            print(
+                f"coopwh: stopped by signal {stop.code - 128}: readers keep the last good build, "
+                "and the next run finishes the job",
+                file=sys.stderr,
+            )
+            return stop.code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -548,11 +559,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from coopwh.status import build_is_current, waiting_files
+    from coopwh.status import build_is_current, ignored_files, waiting_files
 
     paths = _paths(args)
     if not waiting_files(paths) and build_is_current(paths):
-        print("coopwh run: nothing new")
+        ignored = [p.name for p in ignored_files(paths)]
+        shown = ", ".join(ignored[:3]) + (", …" if len(ignored) > 3 else "")
+        also = f" ({len(ignored)} hidden or partial file(s) left in the inbox: {shown})"
+        print(f"coopwh run: nothing new{also if ignored else ''}")
         return EXIT_OK
 
     from coopwh.build import BuildError, build_lock, build_locked

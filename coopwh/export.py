@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -21,6 +20,7 @@ from pathlib import Path
 from coopwh import workbook
 from coopwh.changes import ChangesError, last_build_log, read_log, shown
 from coopwh.paths import Paths, read_only
+from coopwh.processes import die_with_parent, stop_pool
 from coopwh.workbook import FORMULA_STARTS, WIDTH_SAMPLE, Column, Sheet, write_workbook
 
 Echo = Callable[[str], None]
@@ -266,24 +266,29 @@ def export(
     ]
     workers = min(os.cpu_count() or 1, 2)
     done: dict[str, dict] = {}
+    pool = (
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=_worker_processes(), initializer=die_with_parent
+        )
+        if workers > 1 and len(jobs) > 2
+        else None
+    )
     try:
-        with (
-            ProcessPoolExecutor(max_workers=workers, mp_context=_worker_processes())
-            if workers > 1 and len(jobs) > 2
-            else (contextlib.nullcontext()) as pool
-        ):
-            outcomes = (pool.map if pool else map)(write_scope, *zip(*arguments, strict=True))
-            for number, (path, record) in enumerate(outcomes):
-                done[path.stem] = record
-                state = "" if record["written"] else "  (unchanged, kept)"
-                echo(
-                    f"  [{number}/{len(jobs) - 1}] {path}{state}" if number else f"  {path}{state}"
-                )
+        outcomes = (pool.map if pool else map)(write_scope, *zip(*arguments, strict=True))
+        for number, (path, record) in enumerate(outcomes):
+            done[path.stem] = record
+            state = "" if record["written"] else "  (unchanged, kept)"
+            echo(f"  [{number}/{len(jobs) - 1}] {path}{state}" if number else f"  {path}{state}")
+        if pool is not None:
+            pool.shutdown()
+            pool = None
         if aside is not None:
             _passes(door_out())
             for written in aside.iterdir():
                 written.replace(out_dir / written.name)
     finally:
+        if pool is not None:  # stopped or failed halfway: its workers go at once
+            stop_pool(pool)
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
     if build_id is not None:

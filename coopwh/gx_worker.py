@@ -16,12 +16,14 @@ import pickle
 import threading
 from pathlib import Path
 
+from coopwh.processes import die_with_parent
 from coopwh.status import BuildError
 
 
 def _serve(connection, root: str) -> None:
     """The worker: one Validator, then each request (check, args) answered in turn with
     (True, what coopwh.quality.<check>(validator, *args) returned) or (False, the error)."""
+    die_with_parent()
     from tqdm import tqdm
 
     from coopwh import quality

@@ -7,9 +7,12 @@ report: the old file is archived and the curated seeds follow the new text (rean
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import errno
+import hashlib
+import os
+import shlex
 import shutil
-import tempfile
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +33,7 @@ from coopwh.build import (
 from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
+from coopwh.placing import Placement, now_stamp, sweep
 from coopwh.reanchor import reanchor
 from loaders.extract import Extraction, ExtractionLimit, Fact, extract
 from loaders.raw import (
@@ -137,6 +141,8 @@ def _ingest(
     finish: bool = True,
 ) -> IngestResult:
     result = IngestResult()
+    if paths.reports_dir.is_dir():  # what a run killed halfway left, finished or undone
+        sweep(paths.reports_dir, paths.project / "seeds", echo)
     known = _Known.load(paths)
     with phases.phase("extract"):  # each file read, keyed and extracted, on every core
         pieces = read_and_extract(paths, files, revises, echo)
@@ -146,6 +152,11 @@ def _ingest(
         nearest = {} if (revises or new) else known.nearest(pieces)
         for number, (path, piece) in enumerate(zip(files, pieces, strict=True), start=1):
             prefix = f"[{number}/{len(files)}] {path.name}"
+            if isinstance(piece, _Gone):
+                detail = "no longer there (removed while the run read the inbox): skipped"
+                result.outcomes.append(Outcome(path, "vanished", detail))
+                echo(f"{prefix}: {detail}")
+                continue
             if isinstance(piece, str):
                 _refuse(paths, result, echo, prefix, path, piece)
                 continue
@@ -231,14 +242,22 @@ class _Known:
             with read_only(paths.build_db) as connection:
                 loaded = manifest(connection)
         files = {}
-        for path in report_files(paths.reports_dir) if paths.reports_dir.is_dir() else []:
-            stat = path.stat()
-            if loaded.get(path.stem, ("",))[1:] != (stat.st_size, stat.st_mtime_ns):
+        present = report_files(paths.reports_dir) if paths.reports_dir.is_dir() else []
+        for path in present:
+            status = path.stat()
+            if loaded.get(path.stem, ("",))[1:] != (status.st_size, status.st_mtime_ns):
                 try:
                     files[path.stem] = read_report(path)
                 except ReportError:
                     continue
-        by_hash = {sha: report_id for report_id, (sha, _, _) in loaded.items()}
+        # a duplicate only of a report that is really there: loaded from a file still in
+        # reports/ (raw.* may hold a report a killed or failed run loaded, then took back)
+        there = {path.stem for path in present}
+        by_hash = {
+            sha: report_id
+            for report_id, (sha, _, _) in loaded.items()
+            if report_id in there and report_id not in files
+        }
         by_hash.update({report.sha256: rid for rid, report in files.items()})
         return cls(paths.build_db, paths.project / "seeds", by_hash, files)
 
@@ -269,7 +288,7 @@ class _Known:
         """For each read file (by position) the loaded report with another id whose text it
         nearly repeats (NEAR_DUPLICATE of its sentences, figures masked), if any."""
         wanted = {
-            i: piece for i, piece in enumerate(pieces) if not isinstance(piece, str) and piece.keys
+            i: piece for i, piece in enumerate(pieces) if isinstance(piece, _Read) and piece.keys
         }
         connection = self._db()
         shares = (
@@ -313,7 +332,7 @@ def _figures(facts) -> list[tuple[str, float]]:
 
 def read_and_extract(
     paths: Paths, files: list[Path], revises: str | None, echo: Echo
-) -> list[_Read | str]:
+) -> list[_Read | _Gone | str]:
     """Each file read, keyed and extracted, or why it cannot be read; on every core when there
     are several files."""
     jobs = [(path, revises) for path in files]
@@ -322,19 +341,49 @@ def read_and_extract(
     return on_every_core(_read_one, jobs, paths.project / "seeds", echo, "files read")
 
 
-def _read_one(job: tuple[Path, str | None]) -> _Read | str:
+@dataclass
+class _Gone:
+    """A file that was no longer there when its turn came (removed while the run read)."""
+
+
+def _read_one(job: tuple[Path, str | None]) -> _Read | _Gone | str:
+    """Read and extract one file, or say why not. Whatever goes wrong with one file is that
+    file's reason (quarantined with it), never the run's: the other files still load."""
     path, revises = job
     try:
+        not_regular = _not_a_regular_file(path)
+        if not_regular:
+            return not_regular
         report = read_report(path)
+        if revises:
+            report = dataclasses.replace(report, report_id=revises)
+        try:
+            extraction: Extraction | str = extract(report.text, report.report_id, gazetteer())
+        except ExtractionLimit as error:
+            extraction = str(error)
+        return _Read(report, sentence_keys(report.text), extraction)
+    except FileNotFoundError:
+        return _Gone()
     except ReportError as error:
+        if not path.exists() and not path.is_symlink():
+            return _Gone()
         return error.reason
-    if revises:
-        report = dataclasses.replace(report, report_id=revises)
-    try:
-        extraction: Extraction | str = extract(report.text, report.report_id, gazetteer())
-    except ExtractionLimit as error:
-        extraction = str(error)
-    return _Read(report, sentence_keys(report.text), extraction)
+    except Exception as error:  # noqa: BLE001 (one bad file must not stop the inbox)
+        return f"could not be read ({type(error).__name__}: {error})"
+
+
+def _not_a_regular_file(path: Path) -> str | None:
+    """Why path is refused unread: a symbolic link (its target may be any file the job can
+    read), a FIFO, a socket or a device; None for a regular file."""
+    mode = path.lstat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link, not read: copy the file itself into the inbox"
+    if stat.S_ISDIR(mode):
+        return "is a directory: put report files directly in the inbox"
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"is {kind}, not a regular file: not read"
 
 
 def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float) -> str:
@@ -342,8 +391,9 @@ def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float
     return (
         f"{share:.0%} of its sentences are those of report {report_id} (figures aside), so it "
         "is not counted as a new report.\n"
-        f"  If it revises {report_id}: coopwh ingest {held} --revises {report_id}\n"
-        f"  If it is a different report: coopwh ingest {held} --new"
+        f"  If it revises {report_id}: coopwh ingest {shlex.quote(str(held))} --revises "
+        f"{shlex.quote(report_id)}\n"
+        f"  If it is a different report: coopwh ingest {shlex.quote(str(held))} --new"
     )
 
 
@@ -366,33 +416,26 @@ def _place_and_build(
     """Move accepted files into reports/ (a revision archives the file it replaces, and the
     curated seeds follow its text) and rebuild; if the build fails, put everything back,
     quarantine the new files and rebuild the last good state."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     seeds = paths.project / "seeds"
     old_texts = known.texts([report.report_id for _, report, _ in accepted])
     known.close()
-    with tempfile.TemporaryDirectory(dir=paths.reports_dir) as backup_dir:
-        backup = Path(backup_dir)
-        shutil.copytree(seeds, backup / "seeds")
-        placed: list[tuple[Path, Path]] = []  # (where it came from, its place in reports/)
-        replaced: list[Path] = []
-        written: list[Path] = []
+    placement = Placement.start(paths.reports_dir, seeds, now_stamp())
+    try:
         present: dict[str, list[Path]] = {}  # the report files there, by report id
         for old in report_files(paths.reports_dir):
             present.setdefault(old.stem, []).append(old)
         for path, report, _ in accepted:
             old_text = old_texts[report.report_id]
             for old in present.pop(report.report_id, []):
-                shutil.move(old, backup / old.name)
-                replaced.append(old)
+                placement.move_aside(old)
             target = paths.reports_dir / f"{report.report_id}{path.suffix.lower()}"
-            shutil.move(path, target)
+            placement.place(path, target)
             present[report.report_id] = [target]
-            path.with_name(path.name + ".reason.txt").unlink(missing_ok=True)  # from held/
-            placed.append((path, target))
             if old_text is not None:
-                prefix = paths.archive_dir / f"{report.report_id}.replaced-{stamp}"
+                placement.save_seeds()
+                prefix = paths.archive_dir / f"{report.report_id}.replaced-{placement.stamp}"
                 moved = reanchor(seeds, report.report_id, old_text, report.text, prefix)
-                written += moved.written
+                placement.wrote(moved.written)
                 echo(f"{report.report_id} revised: {moved.describe()}")
         prepared = {
             report.report_id: Prepared(report.sha256, e, keys.get(report.report_id))
@@ -401,28 +444,25 @@ def _place_and_build(
         keys.clear()
         accepted.clear()  # the build takes the figures from here (and lets them go once loaded)
         old_texts.clear()
-        try:
-            result.build = build_locked(paths, echo, False, prepared, validator, finish)
-        except BuildError as error:
-            result.build_error = str(error)
-        else:
-            paths.archive_dir.mkdir(parents=True, exist_ok=True)
-            for old in replaced:
-                archived = paths.archive_dir / f"{old.stem}.replaced-{stamp}{old.suffix}"
-                shutil.move(backup / old.name, archived)
-                echo(f"the version it replaces is kept in {archived}")
-            return
-        for path, target in placed:
-            shutil.move(target, path)
-            _set_aside(
-                paths.quarantine_dir, path, f"the build with it failed: {result.build_error}"
-            )
-        for old in replaced:
-            shutil.move(backup / old.name, old)
-        shutil.rmtree(seeds)
-        shutil.copytree(backup / "seeds", seeds)
-        for path in written:
-            path.unlink(missing_ok=True)
+        result.build = build_locked(paths, echo, False, prepared, validator, finish)
+    except BuildError as error:
+        if _environmental(error):
+            placement.restore()
+            raise BuildError(f"{error}\n{KEPT_IN_PLACE}") from error
+        result.build_error = str(error)
+    except BaseException as error:  # a full disk, a fault, a kill: every file where it was
+        placement.restore()
+        if isinstance(error, OSError | duckdb.Error):
+            raise BuildError(f"{_in_words(error)}\n{KEPT_IN_PLACE}") from error
+        raise
+    else:
+        placement.published()
+        placement.commit(echo)
+        return
+    placed = [original for original, _ in placement.placed]
+    placement.restore()
+    for path in placed:
+        _set_aside(paths.quarantine_dir, path, f"the build with it failed: {result.build_error}")
     for outcome in result.outcomes:
         if outcome.status == "accepted":
             outcome.status, outcome.detail = "quarantined", "the build with it failed"
@@ -433,15 +473,70 @@ def _place_and_build(
         result.build_error += f"\nand the rebuild without them failed too: {error}"
 
 
+KEPT_IN_PLACE = (
+    "Nothing was taken in: every file is where it was (the inbox), and readers keep the last "
+    "good build. Run again once the cause is mended."
+)
+
+
+def _environmental(error: BaseException) -> bool:
+    """Whether a failure came from the machine (a full disk, an I/O error), not from the
+    files: then they are no reason to quarantine anything."""
+    seen = error
+    while seen is not None:
+        if isinstance(seen, OSError | duckdb.IOException):
+            return True
+        if any(words in str(seen) for words in ("No space left", "Disk full", "disk is full")):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _in_words(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"the disk is full{where}"
+    return f"{type(error).__name__}: {error}"
+
+
+REASON = ".reason.txt"
+NAME_BYTES = 255  # the longest file name most filesystems take
+
+
 def _set_aside(directory: Path, path: Path, reason: str) -> None:
-    """Move path into directory (quarantine or held) with NAME.reason.txt beside it."""
+    """Move path into directory (quarantine or held) with NAME.reason.txt beside it (a name
+    too long for that is shortened, the whole name inside). A file already gone is let be;
+    a reason that cannot be written (a full disk) leaves the file set aside all the same."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / path.name
-    if path.exists() and path.resolve() != target.resolve():
-        shutil.move(path, target)
-    target.with_name(target.name + ".reason.txt").write_text(
-        f"{path.name}: {reason}\n", encoding="utf-8"
-    )
+    if path.is_symlink() or path.exists():
+        if os.path.abspath(path) != os.path.abspath(target):
+            if _same_filesystem(path, directory):
+                os.replace(path, target)  # a rename: needs no space, even on a full disk
+            else:
+                shutil.move(path, target)
+    try:
+        reason_file(target).write_text(f"{path.name}: {reason}\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+def reason_file(path: Path) -> Path:
+    """NAME.reason.txt beside path, its name shortened (with a digest of the whole) when it
+    would be too long for the filesystem."""
+    name = path.name + REASON
+    if len(name.encode()) > NAME_BYTES:
+        digest = hashlib.sha256(path.name.encode()).hexdigest()[:12]
+        keep = path.name.encode()[: NAME_BYTES - len(REASON) - 14].decode(errors="ignore")
+        name = f"{keep}…{digest}{REASON}"
+    return path.with_name(name)
+
+
+def _same_filesystem(path: Path, directory: Path) -> bool:
+    try:
+        return path.lstat().st_dev == directory.stat().st_dev
+    except OSError:
+        return False
 
 
 def _archive(paths: Paths, path: Path) -> None:

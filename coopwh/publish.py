@@ -40,8 +40,25 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
                 paths.published_db.unlink(missing_ok=True)
     target = paths.published_db
     staging = target.with_name(target.name + ".tmp")
-    staging.unlink(missing_ok=True)
+    _remove(staging)  # a copy a killed build left half-written
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_and_swap(context, paths, audits, phases, adapter, target, staging)
+    except BaseException:  # a full disk, a fault, a stop: the old copy stands, no leftover
+        _remove(staging)
+        raise
+
+
+def _remove(staging: Path) -> None:
+    """Remove a staging copy and DuckDB's write-ahead log beside it."""
+    for path in (staging, staging.with_name(staging.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def _write_and_swap(
+    context, paths: Paths, audits: list, phases: Phases, adapter, target: Path, staging: Path
+) -> tuple[Path, BuildChanges]:
+    """publish()'s work: staging written and renamed over target."""
     with phases.phase("publish"):
         if target.exists() and _mostly_used(adapter, target):
             shutil.copyfile(target, staging)
@@ -69,6 +86,8 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     finally:
         adapter.execute("DETACH published")
     if paths.on_server:
+        from coopwh import server
+
         with phases.phase("publish"):
             server.push_published(staging)
     os.replace(staging, target)

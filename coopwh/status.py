@@ -7,6 +7,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,17 +19,28 @@ class BuildError(Exception):
 
 
 @contextmanager
-def build_lock(paths: Paths) -> Iterator[None]:
+def build_lock(paths: Paths, echo=print) -> Iterator[None]:
     """Hold the warehouse's build lock, or fail at once if another build holds it (on a
-    server, the server's lock too: builds from two machines never overlap)."""
+    server, the server's lock too: builds from two machines never overlap).
+
+    The lock is a POSIX record lock on warehouse/build/.lock, which belongs to this process
+    alone: worker processes forked from it do not hold it, and it dies with it (kill -9
+    included). The file names the holder's process id; a lock whose holder died is taken
+    over at once, and echo says so."""
     paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(paths.lock_file, "w") as handle:
+    with open(paths.lock_file, "a+") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            holder = _holder(handle)
+            by = f" (process {holder})" if holder else ""
             raise BuildError(
-                f"another build is running on {paths.warehouse}; wait for it to finish"
+                f"another build is running on {paths.warehouse}{by}; wait for it to finish"
             ) from error
+        left = _holder(handle)
+        if left and left != os.getpid():
+            echo(f"Took over the build lock left by process {left}, which is no longer running")
+        _write_holder(handle, str(os.getpid()))
         try:
             if paths.on_server:
                 from coopwh import server
@@ -38,7 +50,24 @@ def build_lock(paths: Paths) -> Iterator[None]:
             else:
                 yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _write_holder(handle, "")  # a clean end leaves no holder to take over from
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+
+
+def _holder(handle) -> int | None:
+    handle.seek(0)
+    text = handle.read().strip()
+    return int(text) if text.isdigit() else None
+
+
+def _write_holder(handle, text: str) -> None:
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(text)
+        handle.flush()
+    except OSError:  # a full disk: the lock itself still holds
+        pass
 
 
 DEFINITIONS = (
@@ -118,16 +147,26 @@ def record_status(
         "door_out": door_out or {},
         "definitions": definitions,
     }
-    paths.status_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    write_atomically(paths.status_file, json.dumps(record, ensure_ascii=False))
 
 
 def record_run(paths: Paths, phases) -> None:  # phases: coopwh.phases.Phases
     """Record the seconds and peak memory of each phase of the last `coopwh run`."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     record = {"at": now, "phases": phases.as_dict()}
-    (paths.status_file.parent / "last_run.json").write_text(
-        json.dumps(record, ensure_ascii=False), encoding="utf-8"
+    write_atomically(
+        paths.status_file.parent / "last_run.json", json.dumps(record, ensure_ascii=False)
     )
+
+
+def write_atomically(path, text: str) -> None:
+    """Write text to path whole or not at all (a full disk leaves the old file as it was)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def build_is_current(paths: Paths) -> bool:
@@ -142,14 +181,28 @@ def build_is_current(paths: Paths) -> bool:
 
 
 def waiting_files(paths: Paths) -> list:
-    """Files waiting in reports/inbox/ (hidden, temporary and partial files are left alone)."""
+    """Entries waiting in reports/inbox/ to be taken or refused: every regular file, and every
+    symbolic link, FIFO or device (refused with a reason, never read). Hidden, temporary and
+    partial files (a copy still being written) are left alone: see ignored_files."""
     if not paths.inbox_dir.is_dir():
         return []
     return sorted(
         p
         for p in paths.inbox_dir.iterdir()
-        if p.is_file() and not p.name.startswith((".", "~")) and not p.name.endswith(".part")
+        if (p.is_symlink() or not p.is_dir()) and not _ignored(p.name)
     )
+
+
+def ignored_files(paths: Paths) -> list:
+    """Hidden, temporary and partial files in reports/inbox/ (.name, ~name, name.part): not
+    taken until renamed (an editor's or a copy's file in progress is named so)."""
+    if not paths.inbox_dir.is_dir():
+        return []
+    return sorted(p for p in paths.inbox_dir.iterdir() if _ignored(p.name) and not p.is_dir())
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith((".", "~")) or name.endswith(".part")
 
 
 def describe(paths: Paths) -> str:
@@ -164,16 +217,26 @@ def describe(paths: Paths) -> str:
         lines.append(f"Last build: {status['status']} at {when} UTC{current}")
         if status["status"] != "ok":
             lines.append(f"  {status['detail']}")
+    listed = {
+        "waiting in the inbox": (paths.inbox_dir, [p.name for p in waiting_files(paths)]),
+        "ignored in the inbox (hidden or partial: rename them to take them in)": (
+            paths.inbox_dir,
+            [p.name for p in ignored_files(paths)],
+        ),
+    }
     for label, directory in (
-        ("waiting in the inbox", paths.inbox_dir),
         ("held (nearly repeat a loaded report)", paths.held_dir),
         ("in quarantine", paths.quarantine_dir),
     ):
-        files = [
-            p.name
-            for p in (sorted(directory.iterdir()) if directory.is_dir() else [])
-            if p.is_file() and not p.name.endswith(".reason.txt")
-        ]
+        listed[label] = (
+            directory,
+            [
+                p.name
+                for p in (sorted(directory.iterdir()) if directory.is_dir() else [])
+                if not p.is_dir() and not p.name.endswith(".reason.txt")
+            ],
+        )
+    for label, (directory, files) in listed.items():
         if files:
             lines.append(f"Files {label} ({directory}): {', '.join(files)}")
     if not paths.published_db.exists():

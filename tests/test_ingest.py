@@ -183,7 +183,7 @@ def test_a_bad_file_is_quarantined_with_its_reason_and_changes_nothing(
 def test_a_second_run_while_one_runs_says_so_and_leaves_the_inbox(fresh_project: Path) -> None:
     shutil.copy(NEW_REPORT, inbox(fresh_project))
     with open(fresh_project / "warehouse" / "build" / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.lockf(handle, fcntl.LOCK_EX)
         result = coopwh(fresh_project, "run")
     assert result.returncode == 1
     assert "another build is running" in result.stderr

@@ -1,0 +1,76 @@
+"""Worker processes that die with the run that started them, and a run that ends cleanly on
+SIGTERM: no worker is left idle after a kill, no lock or temporary file outlives its run."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal a process gets when its parent dies
+
+
+def die_with_parent() -> None:
+    """In a worker process: be killed when the process that started it dies (Linux), and leave
+    SIGTERM and SIGINT to their defaults (a fork inherits the run's handlers)."""
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the worker ends when its pipe closes
+        return
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)
+
+
+def stop_pool(pool) -> None:
+    """Stop a ProcessPoolExecutor now: the jobs not started are dropped, its workers killed
+    (shutting down as usual would wait for every job queued)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.kill()
+    for worker in workers:
+        worker.join(timeout=5)
+
+
+class Terminated(SystemExit):
+    """The run was asked to stop (SIGTERM or SIGHUP): it unwinds like an exit, so every lock,
+    worker and temporary file is let go on the way."""
+
+
+@contextmanager
+def stop_cleanly_on_term() -> Iterator[None]:
+    """While inside: SIGTERM and SIGHUP raise Terminated in the main thread (exit code 128 +
+    the signal), so `finally` blocks and context managers run, as on Ctrl-C."""
+
+    def stop(number, _frame) -> None:
+        raise Terminated(128 + number)
+
+    def unraisable(hook_args) -> None:
+        # raised where Python can only print it (a fork's lock release, a __del__): the run
+        # must still stop, so the signal is sent again, to land at the next line
+        if isinstance(hook_args.exc_value, Terminated):
+            os.kill(os.getpid(), hook_args.exc_value.code - 128)
+        else:
+            default_hook(hook_args)
+
+    default_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[number] = signal.signal(number, stop)
+        except ValueError:  # not the main thread (a test runner's): leave them
+            pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        sys.unraisablehook = default_hook

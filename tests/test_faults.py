@@ -1,0 +1,173 @@
+"""Promises kept under faults: a run killed at any moment (SIGKILL or SIGTERM) leaves no lock,
+worker or temporary file behind, and the next run gives exactly the rows of a clean run."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from benchmarks.bench_scale import regions, report
+from tests.conftest import coopwh
+
+REPORTS = 6  # more than two, so the files are read on a pool of worker processes
+
+
+def synthetic_inbox(project: Path) -> list[str]:
+    """Write the same few synthetic reports of the genre into the project's inbox."""
+    inbox = project / "reports" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rng, places = random.Random(7), regions()
+    names = []
+    for number in range(REPORTS):
+        name = f"synthetic-{number:05d}.txt"
+        (inbox / name).write_text(report(number, rng, places, 6000), encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def mart_digests(project: Path) -> dict[str, str]:
+    """A digest of the sorted rows of every table in marts.* and seeds.* of the published
+    copy (meta.* holds the build's own times)."""
+    digests = {}
+    path = project / "warehouse" / "coopwh.duckdb"
+    with duckdb.connect(str(path), read_only=True) as db:
+        tables = db.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE schema_name IN ('marts', 'seeds') ORDER BY ALL"
+        ).fetchall()
+        for schema, table in tables:
+            rows = db.execute(f'SELECT * FROM {schema}."{table}"').fetchall()
+            digests[f"{schema}.{table}"] = hashlib.sha256(
+                repr(sorted(map(repr, rows))).encode()
+            ).hexdigest()
+    return digests
+
+
+def leftovers(project: Path) -> list[str]:
+    """Temporary files and directories a run may leave: none may outlive the run after it."""
+    found = [str(p) for p in (project / "reports").glob(".coopwh-run-*")]
+    found += [str(p) for p in (project / "reports").glob("tmp*")]
+    found += [str(p) for p in (project / "warehouse").glob("*.tmp*")]
+    found += [str(p) for p in (project / "exports").glob(".coopwh-export-*")]
+    return found
+
+
+def processes_of(project: Path) -> list[int]:
+    """Processes still running whose command line names the project (the run's workers)."""
+    mine = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = next(
+                line for line in (entry / "status").read_text().splitlines() if "State" in line
+            )
+        except (OSError, StopIteration):
+            continue
+        if str(project) in command and "Z" not in state.split(":")[1]:
+            mine.append(int(entry.name))
+    return mine
+
+
+MOMENTS = {  # when to stop the run: the first line or file that shows it has got there
+    "extraction": lambda project, line: "files on" in line and "processes" in line,
+    "apply": lambda project, line: "rebuilding the models" in line,
+    "publish": lambda project, line: (project / "warehouse" / "coopwh.duckdb.tmp").exists(),
+    "export": lambda project, line: any((project / "exports").glob(".coopwh-export-*")),
+}
+
+
+def stop_run_at(project: Path, moment: str, number: int) -> str:
+    """Start `coopwh run` and send it the signal once it reaches the moment; its output."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coopwh.cli", "--project", str(project), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if MOMENTS[moment](project, "".join(lines)):
+            process.send_signal(number)
+            break
+        time.sleep(0.02)
+    process.wait(timeout=120)
+    reader.join(timeout=10)
+    output = "".join(lines)
+    assert process.returncode != 0, f"the run ended before the {moment}:\n{output}"
+    return output
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory, built_project: Path) -> dict[str, str]:
+    project = tmp_path_factory.mktemp("clean") / "project"
+    shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+    synthetic_inbox(project)
+    result = coopwh(project, "run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return mart_digests(project)
+
+
+@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_run_stopped_at_any_moment_is_finished_by_the_next(
+    number: int, fresh_project: Path, clean_run: dict[str, str]
+) -> None:
+    names = synthetic_inbox(fresh_project)
+    for moment in MOMENTS:
+        output = stop_run_at(fresh_project, moment, number)
+        deadline = time.monotonic() + 10
+        while processes_of(fresh_project) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_of(fresh_project) == [], f"workers outlived the run stopped at {moment}"
+        if number == signal.SIGTERM:
+            assert "stopped by signal 15" in output, output
+            assert leftovers(fresh_project) == [], moment
+    result = coopwh(fresh_project, "run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "another build is running" not in result.stderr
+    assert mart_digests(fresh_project) == clean_run
+    assert leftovers(fresh_project) == []
+    assert not any((fresh_project / "reports" / "inbox").iterdir())
+    assert sorted(p.name for p in (fresh_project / "reports").glob("synthetic-*")) == names
+    assert not (fresh_project / "reports" / "quarantine").exists()
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over_with_a_line(fresh_project: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time; handle = open(sys.argv[1], 'a+'); "
+            "fcntl.lockf(handle, fcntl.LOCK_EX); handle.write(str(os.getpid())); "
+            "handle.flush(); print('held', flush=True); time.sleep(60)",
+            str(fresh_project / "warehouse" / "build" / ".lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    busy = coopwh(fresh_project, "build", "--force")
+    assert busy.returncode == 1
+    assert f"another build is running on {fresh_project / 'warehouse'} (process {holder.pid})" in (
+        busy.stderr
+    )
+    holder.kill()
+    holder.wait()
+    result = coopwh(fresh_project, "build", "--force")
+    assert result.returncode == 0, result.stderr
+    assert f"Took over the build lock left by process {holder.pid}" in result.stdout
