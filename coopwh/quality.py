@@ -32,6 +32,23 @@ CHECKED_COLUMNS = [*FACT_COLUMNS, "metric_code", "subject_text"]
 SHARES = ("coverage_pct", "share_pct")
 GROWTHS = ("growth_pct", "yoy_growth_pct")
 AMOUNT_UNITS = ("yuan", "count", "household", "person", "sqm", "mu")
+# The most a figure in each of these units can be in a co-op report, of any kind (a level, an
+# increase, a target): more is a misreading or a typing error (10^30 元 would make every sum
+# over the marts 10^30), held back for a reviewer as a share over 100% is. Each bound is well
+# above any true figure of the genre, so no true one is held:
+AMOUNT_BOUNDS = {
+    # 10万亿元: the whole national co-op system sells about 6万亿元 a year; China's GDP
+    # (about 126万亿元) is no co-op figure
+    "yuan": 10**13,
+    "count": 10**9,  # 10亿个: China has some 1.8亿 market entities of every kind
+    "household": 10**9,  # 10亿户: China has about 4.9亿 households
+    # 20亿人: China has 14.1亿 people; a report may say a service reaches all of them
+    "person": 2 * 10**9,
+    # 1万亿平方米 (a million km²): ten times the floor area of every building in China
+    "sqm": 10**12,
+    # 100亿亩 (6.7 million km², two thirds of China's land): its farmland is about 19亿亩
+    "mu": 10**10,
+}
 KEEP_RESULTS = 5  # results kept of each suite: the Data Docs of the last few builds
 
 
@@ -126,6 +143,8 @@ def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeBetween(column="share_value", min_value=0, max_value=100),
         gxe.ExpectColumnValuesToBeBetween(column="growth_value", min_value=-100, strict_min=True),
         gxe.ExpectColumnValuesToBeBetween(column="amount_value", min_value=0),
+        # a figure as a multiple of its unit's bound (AMOUNT_BOUNDS), for its kind
+        gxe.ExpectColumnValuesToBeBetween(column="amount_of_bound", max_value=1),
         gxe.ExpectColumnValuesToNotBeNull(column="subject"),
         # some 3,300 subjects: checked as a derived column (a set that size makes GX slow)
         gxe.ExpectColumnValuesToBeInSet(column="subject_is_known", value_set=[True]),
@@ -189,7 +208,8 @@ def with_checks(
     """facts plus the columns the door in checks beside its own: span_holds_number_text (the
     span lies in the report and holds number_text); given the known subjects, subject_is_known
     (an empty subject is the other expectation's to report); and the value again in
-    share_value, growth_value or amount_value by its kind (empty for the other kinds). A range
+    share_value, growth_value or amount_value by its kind (empty for the other kinds), and as
+    amount_of_bound, a multiple of its unit's bound (empty for units with none). A range
     on a whole column is one pass for GX, where a row condition made it query and copy the
     frame for each of its metrics: at 380,000 figures, seconds."""
     frame = facts.copy()
@@ -198,6 +218,7 @@ def with_checks(
         frame["share_value"] = value.where(kind.isin(SHARES))
         frame["growth_value"] = value.where(kind.isin(GROWTHS))
         frame["amount_value"] = value.where(frame["unit"].isin(AMOUNT_UNITS) & (kind == "level"))
+        frame["amount_of_bound"] = value.abs() / frame["unit"].map(AMOUNT_BOUNDS)
     if subjects is not None:
         frame["subject_is_known"] = [
             subject is None or subject != subject or subject in subjects
@@ -425,6 +446,12 @@ def _reason(failure: Failure, row: pd.Series) -> str:
         return f"subject {row.get('subject')!r} is not a pilot, pilot type or region the seeds know"
     if column == "span_holds_number_text":
         return "its span does not hold its number_text"
+    if column == "amount_of_bound":
+        unit = row.get("unit")
+        return (
+            f"value {row.get('value'):g} {unit} is beyond the most a figure in {unit} can be "
+            f"in these reports ({AMOUNT_BOUNDS[unit]:.0e} {unit}): a misreading or a typing error"
+        )
     if "between" in failure.expectation:
         return f"value {row.get('value')} is out of range for a {row.get('kind')} figure"
     if "in_set" in failure.expectation:

@@ -48,7 +48,7 @@ def pdf_text(data: bytes, seconds: float = SECONDS) -> str:
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
     try:
-        with _time_limit(seconds):
+        with time_limit(seconds):
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and not _opens_without_password(reader):
                 raise PdfError(
@@ -91,8 +91,10 @@ def _opens_without_password(reader) -> bool:  # reader: pypdf.PdfReader
 
 
 @contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in the block after seconds (only in a process's main thread)."""
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after seconds (only in a process's main thread, and
+    only between Python steps: a single call into C code finishes first). The limit of every
+    reader of report files (loaders.reports reads HTML and .docx under it too)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -1,4 +1,11 @@
-"""Read report files (.txt, .docx, .html) into text, and split text into sentences with offsets."""
+"""Read report files (.txt, .docx, .html, .pdf) into text, and split text into sentences with
+offsets.
+
+Every format is read within bounds, so that no one file can exhaust the job: a file of at most
+MAX_REPORT_BYTES, a .docx part inflated to at most MAX_PART_BYTES (checked in the zip's index,
+then counted as it streams, so a lying index cannot pass), HTML by libxml2's parser (linear on
+hostile markup) and PDF by pypdf, each within the time limit of loaders.pdf. A text in
+traditional characters is read in simplified ones, one for one (loaders.simplified)."""
 
 from __future__ import annotations
 
@@ -7,15 +14,20 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 from xml.etree import ElementTree
 
-from loaders.pdf import PdfError, pdf_text
+from loaders.pdf import SECONDS, PdfError, pdf_text, time_limit
+from loaders.simplified import to_simplified
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
+# a part of a .docx read (word/document.xml) inflates to at most this: five times the limit of
+# a file (a 100-page report's is a few MB); more is refused unread as a possible zip bomb
+MAX_PART_BYTES = 5 * MAX_REPORT_BYTES
+CHUNK = 1024 * 1024  # a .docx part is inflated and parsed this much at a time
 _SENTENCE_END = re.compile(r"[。！？；]|\n")
 WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -62,9 +74,10 @@ def read_report(path: Path) -> Report:
     """Read a report (.txt in UTF-8 with or without BOM or GB18030, .docx, .html, .pdf with a
     text layer) into text.
 
-    Spans index the decoded text as it is (for .docx and .html, the text the reader produced).
-    The same text in another format or encoding is the same report: the sha256 identifying it
-    is computed on the text with line ends, blank lines and trailing spaces normalised. Raises
+    Spans index the decoded text as it is (for .docx and .html, the text the reader produced;
+    in simplified characters, one for one, if it was written in traditional ones). The same
+    text in another format or encoding is the same report: the sha256 identifying it is
+    computed on the text with line ends, blank lines and trailing spaces normalised. Raises
     ReportError naming the file and the reason."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -87,10 +100,13 @@ def read_report(path: Path) -> Report:
         except PdfError as error:
             raise ReportError(path, str(error)) from error
     elif suffix in (".html", ".htm"):
-        text = html_text(decode_text(path, data))
+        try:
+            text = html_text(decode_text(path, data))
+        except HtmlError as error:
+            raise ReportError(path, str(error)) from error
     else:
         text = decode_text(path, data)
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    text = to_simplified(text.replace("\r\n", "\n").lstrip("\ufeff"))
     if not text.strip():
         raise ReportError(path, "has no text")
     digest = hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
@@ -142,66 +158,171 @@ def normalise(text: str) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def docx_text(path: Path, data: bytes) -> str:
-    """The paragraphs of a .docx, one per line (no dependency: the XML inside the zip)."""
+def docx_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
+    """The paragraphs of a .docx, one per line (no dependency: the XML inside the zip), read
+    as it inflates: word/document.xml of over MAX_PART_BYTES is refused, by the zip's index or,
+    if that lies, as the count passes the limit."""
+    name = "word/document.xml"
+    limit = f"{MAX_PART_BYTES // (1024 * 1024)} MB"
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            xml = archive.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, EOFError) as error:
+        with time_limit(seconds), zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo(name)
+            if info.file_size > MAX_PART_BYTES:
+                size = f"{info.file_size / (1024 * 1024):,.0f} MB"
+                raise ReportError(
+                    path,
+                    f"{name} inflates to {size}, over the {limit} limit for a part of a "
+                    ".docx: refused unread as a possible zip bomb",
+                )
+            paragraphs = _DocxParagraphs()
+            with archive.open(info) as part:
+                inflated = 0
+                while chunk := part.read(CHUNK):
+                    inflated += len(chunk)
+                    if inflated > MAX_PART_BYTES:
+                        raise ReportError(
+                            path,
+                            f"{name} inflates to over {limit} (its zip index said "
+                            f"{info.file_size:,} bytes): refused as a possible zip bomb",
+                        )
+                    paragraphs.feed(chunk)
+            return paragraphs.close()
+    except ReportError:
+        raise
+    except TimeoutError as error:
+        raise ReportError(
+            path,
+            f"took more than {seconds:.0f} s to read, the limit for a report file: it may be "
+            "damaged or built to be slow; save it again as .docx or as text and ingest that",
+        ) from error
+    except ElementTree.ParseError as error:
+        raise ReportError(path, f"has a damaged document.xml ({error})") from error
+    except RuntimeError as error:  # zipfile: a part encrypted with a password
+        raise ReportError(
+            path, f"is encrypted ({error}): save a copy without a password and ingest that"
+        ) from error
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError) as error:
         raise ReportError(
             path, f"is not a readable .docx (truncated or damaged: {error})"
         ) from error
-    try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError as error:
-        raise ReportError(path, f"has a damaged document.xml ({error})") from error
-    paragraphs = []
-    for paragraph in root.iter(f"{WORD}p"):
-        parts = []
-        for node in paragraph.iter():
-            if node.tag == f"{WORD}t":
-                parts.append(node.text or "")
-            elif node.tag == f"{WORD}tab":
-                parts.append("\t")
-            elif node.tag in (f"{WORD}br", f"{WORD}cr"):
-                parts.append("\n")
-        paragraphs.append("".join(parts))
-    return "\n".join(paragraphs)
 
 
-class _HtmlText(HTMLParser):
-    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "table"}
-    SKIP = {"script", "style", "head", "title"}
+class _DocxParagraphs:
+    """word/document.xml parsed as it streams in: the text of each paragraph (w:p), in the
+    order of the document (a paragraph inside another, as in a text box, after the one it is
+    in), each paragraph let go as soon as its text is taken, so memory holds the text only."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
+        self.parser = ElementTree.XMLPullParser(events=("start", "end"))
+        self.open: list[ElementTree.Element] = []  # the elements not yet ended, outermost first
+        self.inside = 0  # how many of them are paragraphs
+        self.paragraphs: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs) -> None:  # noqa: ANN001
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
+    def feed(self, chunk: bytes) -> None:
+        self.parser.feed(chunk)
+        self._take()
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
+    def close(self) -> str:
+        self.parser.close()
+        self._take()
+        return "\n".join(self.paragraphs)
 
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+    def _take(self) -> None:
+        for event, node in self.parser.read_events():
+            if event == "start":
+                self.open.append(node)
+                self.inside += node.tag == f"{WORD}p"
+                continue
+            self.open.pop()
+            if node.tag == f"{WORD}p":
+                self.inside -= 1
+                if self.inside:
+                    continue  # taken with the paragraph it is in
+                self.paragraphs.extend(_paragraph_text(p) for p in node.iter(f"{WORD}p"))
+            elif self.inside:
+                continue  # part of a paragraph still open
+            if self.open:  # done with: its text (if a paragraph's) is taken
+                self.open[-1].remove(node)
 
 
-def html_text(markup: str) -> str:
-    """The text of an HTML page, a line per block element."""
-    parser = _HtmlText()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.parts)
-    return re.sub(r"\n{3,}", "\n\n", text)
+def _paragraph_text(paragraph: ElementTree.Element) -> str:
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{WORD}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{WORD}tab":
+            parts.append("\t")
+        elif node.tag in (f"{WORD}br", f"{WORD}cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+class HtmlError(ValueError):
+    """HTML that cannot be read as a report; the message says why."""
+
+
+HTML_BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "table"}
+HTML_SKIP = {"script", "style", "head", "title"}
+
+
+def html_text(markup: str, seconds: float = SECONDS) -> str:
+    """The text of an HTML page, a line per block element (a line end at its start and its
+    end; one for a <br>), without scripts, styles and the head. libxml2's parser (lxml) reads
+    hostile markup (a million unclosed tags) in linear time, as a browser would mend it."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True)
+    try:
+        with time_limit(seconds):
+            root = etree.fromstring(markup.encode("utf-8"), parser)
+            fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
+            if fatal:
+                reason = fatal[0].message.strip()
+                if fatal[0].type_name == "ERR_RESOURCE_LIMIT":
+                    reason += ", as unclosed tags nest"
+                raise HtmlError(
+                    f"is HTML its parser gave up on ({reason}): its text would be cut short. "
+                    "Save the page as text and ingest that"
+                )
+            if root is None:
+                return ""
+            parts: list[str] = []
+            while root.getprevious() is not None:  # text after </html> is a second root
+                root = root.getprevious()
+            node = root
+            while node is not None:
+                _html_parts(node, parts)
+                node = node.getnext()
+    except TimeoutError as error:
+        raise HtmlError(
+            f"took more than {seconds:.0f} s to read, the limit for a report file: it may be "
+            "damaged or built to be slow; save the page as text and ingest that"
+        ) from error
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts))
+
+
+def _html_parts(top, parts: list[str]) -> None:  # top: an lxml element of the document
+    """Append the text of top and all it holds to parts, in document order (lxml's walk holds
+    a path of the tree at a time: a hostile page may nest deep or hold millions of tags)."""
+    from lxml import etree
+
+    skipping = 0
+    for event, node in etree.iterwalk(top, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            if node.tag in HTML_SKIP:
+                skipping += 1
+            elif node.tag in HTML_BLOCKS or node.tag == "br":
+                parts.append("\n")
+            if node.text and not skipping:
+                parts.append(node.text)
+            continue
+        if event == "end":
+            if node.tag in HTML_SKIP:
+                skipping -= 1
+            elif node.tag in HTML_BLOCKS:
+                parts.append("\n")
+        if node.tail and not skipping:  # after an element's end, a comment or a PI
+            parts.append(node.tail)
 
 
 def split_sentences(text: str) -> list[Sentence]:
