@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from loaders.arithmetic import find_arithmetic
 from loaders.baselines import BASELINE, PRIOR_YEAR, baseline
 from loaders.metrics import PART_OF_YEAR, Metric, clean_metric, coverage_code, metric_code
 from loaders.numbers import Quantity, find_quantities
@@ -170,6 +171,7 @@ def extract(
         context.baseline = None if paragraph_ends else (own if own[1] else context.baseline)
     for fact in result.facts:  # as printed, full-width digits and all
         fact.number_text = original[fact.span_start : fact.span_end]
+    result.relations += find_arithmetic(text, result.facts, result.relations)  # across sentences
     return result
 
 

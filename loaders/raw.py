@@ -1,6 +1,6 @@
 """The one module that writes raw.* tables: report texts, sentences, extracted facts and
-relations, the figures held back with the reason, and each report's sentence keys (for finding
-near duplicates)."""
+relations (and the parts of the totals among them), the figures held back with the reason, and
+each report's sentence keys (for finding near duplicates)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS raw.extracted_facts (
 CREATE TABLE IF NOT EXISTS raw.extracted_relations (
   report_id TEXT, relation_type TEXT, share_span INT, part_span INT, whole_span INT,
   start_span INT, end_span INT, change_span INT, before_period TEXT, note TEXT
+);
+ALTER TABLE raw.extracted_relations ADD COLUMN IF NOT EXISTS relation_key TEXT;
+CREATE TABLE IF NOT EXISTS raw.extracted_relation_parts (
+  report_id TEXT, relation_type TEXT, relation_key TEXT, part_no INT, group_no INT,
+  part_span INT, multiplier DOUBLE, multiplier_span INT
 );
 CREATE TABLE IF NOT EXISTS raw.held_facts (
   report_id TEXT, span_start INT, span_end INT, number_text TEXT, value DOUBLE, unit TEXT,
@@ -72,6 +77,17 @@ RELATION_COLUMNS = [
     "change_span",
     "before_period",
     "note",
+    "relation_key",
+]
+PART_COLUMNS = [  # a total's parts (sum_of_parts, respectively_sum, split_two_ways)
+    "report_id",
+    "relation_type",
+    "relation_key",
+    "part_no",
+    "group_no",
+    "part_span",
+    "multiplier",
+    "multiplier_span",
 ]
 # The reports loaded, revised or removed since the models last ran (NULL: every report): the
 # models of kind by_report (materializations/by_report.py) compute their rows again, no others.
@@ -80,6 +96,7 @@ RAW_TABLES = (
     "raw.report_sentences",
     "raw.extracted_facts",
     "raw.extracted_relations",
+    "raw.extracted_relation_parts",
     "raw.held_facts",
     "raw.report_sentence_keys",
     "raw.reports",
@@ -255,6 +272,7 @@ def _frames(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     done = [extractions.get(r.report_id) or Extraction(None) for r in changed]
     columns = operator.attrgetter(*FACT_COLUMNS)  # a fact's row, in one call
+    part_row = operator.attrgetter("group", "span", "multiplier", "multiplier_span")
     return {
         "raw.reports": pd.DataFrame(
             [
@@ -299,6 +317,15 @@ def _frames(
             ],
             columns=RELATION_COLUMNS,
         ),
+        "raw.extracted_relation_parts": pd.DataFrame(
+            [
+                [report.report_id, rel.relation_type, rel.relation_key, number, *part_row(part)]
+                for report, e in zip(changed, done, strict=True)
+                for rel in e.relations
+                for number, part in enumerate(rel.parts, 1)
+            ],
+            columns=PART_COLUMNS,
+        ).astype({"multiplier_span": "Int64"}),
         "raw.held_facts": pd.DataFrame(
             [(*columns(f), reason) for e in done for f, reason in e.held],
             columns=[*FACT_COLUMNS, "reason"],

@@ -4,12 +4,15 @@
 - pp_change: b, 比2016年提高 N 个百分点: the before is b - N, in the baseline's year;
 - change: 1070个, 较试点前增加 80 个: the before is 1070 - 80;
 - share_of_total: 156名社员代表中，农民代表112人，占比72%: 72% should be 112 / 156.
+
+The arithmetic a report states across sentences (parts of a total, shares of a total printed
+earlier, a before printed in another sentence, completion of a target) is loaders.arithmetic's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 YEAR_OF = r"(?:(?P<year>(?:19|20)\d\d)年(?:底|末)?的?)?"
 RANGE_FROM = re.compile(rf"(?:由|从){YEAR_OF}$")
@@ -33,10 +36,24 @@ class Figure:
 
 
 @dataclass
+class Part:
+    """One part of a total (sum_of_parts, respectively_sum, split_two_ways): the figure at span,
+    times multiplier (13个县各出资200万元: 13, the figure at multiplier_span if printed in
+    digits); group is the breakdown it belongs to (1, or 2 for the second of a split)."""
+
+    span: int
+    multiplier: float = 1.0
+    multiplier_span: int | None = None
+    group: int = 1
+
+
+@dataclass
 class Relation:
     """Figures the text relates; spans are offsets in the report text."""
 
-    relation_type: str  # range, pp_change, change or share_of_total
+    # range, pp_change, change or share_of_total (one sentence, find_relations); growth,
+    # sum_of_parts, respectively_sum, split_two_ways, target_completion (loaders.arithmetic)
+    relation_type: str
     start_span: int | None = None
     end_span: int | None = None
     change_span: int | None = None
@@ -45,6 +62,10 @@ class Relation:
     whole_span: int | None = None
     before_period: str | None = None  # the year (or baseline) of the before value
     note: str = ""
+    # what tells two relations of one type on one figure apart (a total split two ways);
+    # None for the one-sentence relations, keyed by the figure they end at
+    relation_key: str | None = None
+    parts: list[Part] = field(default_factory=list)
 
 
 def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Relation]:

@@ -63,7 +63,11 @@ SELECT
     WHEN funds.stated_total_yuan IS NULL
     OR contributions_summed.recomputed_total_yuan IS NULL
     THEN 'not_checkable'
-    WHEN ABS(contributions_summed.recomputed_total_yuan - funds.stated_total_yuan) < 0.5
+    WHEN @WITHIN_ROUNDING(
+      contributions_summed.recomputed_total_yuan,
+      funds.stated_total_yuan,
+      0.5 /* the seed states its totals to the yuan */
+    )
     THEN 'pass'
     ELSE 'fail'
   END AS check_status

@@ -77,8 +77,12 @@ SELECT
   CASE
     WHEN COALESCE(members_summed.members_with_figure, 0) < member_counts.members
     THEN 'not_checkable'
-    WHEN ABS(pooled_facts.value - members_summed.members_total) < 0.5
-    THEN 'pass'
+    WHEN @WITHIN_ROUNDING(
+      pooled_facts.value,
+      members_summed.members_total,
+      @ROUNDING_TOLERANCE(pooled_facts.number_text, pooled_facts.value)
+    )
+    THEN 'pass' /* within the rounding of the summary's printed figure (macros/rounding.py) */
     ELSE 'fail'
   END AS check_status
 FROM member_counts

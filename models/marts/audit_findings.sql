@@ -70,27 +70,22 @@ WITH sentences_at AS (
     metric_code,
     stated_value,
     ROUND(expected_value, 4) AS expected_value,
-    relation_type || ': ' || note || COALESCE(
-      ' (stated ' || stated_value::TEXT || ', recomputed ' || ROUND(expected_value, 2)::TEXT || ', allowed ±' || tolerance::TEXT || ')',
+    relation_type || ': ' || CASE
+      WHEN relation_type IN ('sum_of_parts', 'respectively_sum')
+      THEN 'stated total ' || COALESCE(stated_text, '?') || ', the parts give ' || COALESCE(parts_text, '?') || ' = ' || COALESCE(expected_text, '?')
+      WHEN relation_type = 'parts_within_total'
+      THEN 'stated total ' || COALESCE(stated_text, '?') || ', some of its parts give ' || COALESCE(parts_text, '?') || ' = ' || COALESCE(expected_text, '?') || ', no more than the total'
+      WHEN relation_type = 'split_two_ways'
+      THEN 'one breakdown gives ' || COALESCE(parts_text, '?') || ', the other ' || COALESCE(parts2_text, '?')
+      ELSE note
+    END || COALESCE(
+      ' (stated ' || stated_value::TEXT || ', recomputed ' || ROUND(expected_value, 2)::TEXT || ', allowed ±' || ROUND(tolerance, 6)::TEXT || ')',
       ''
-    ) AS message,
+    ) || COALESCE('; ' || reason, '') AS message,
     report_id,
-    NULLIF(
-      ARRAY_TO_STRING(
-        [
-          share_span::TEXT,
-          part_span::TEXT,
-          whole_span::TEXT,
-          start_span::TEXT,
-          end_span::TEXT,
-          change_span::TEXT
-        ],
-        ','
-      ),
-      ''
-    ) AS span_starts,
-    COALESCE(share_span, start_span, end_span) AS first_span_start,
-    NULL AS all_sentences
+    span_starts,
+    COALESCE(share_span, start_span, end_span, whole_span) AS first_span_start,
+    sentences AS all_sentences
   FROM intermediate.int_fact_relations_checked
 ), pooled AS (
   SELECT
@@ -130,12 +125,14 @@ WITH sentences_at AS (
 SELECT
   all_checks.finding_id, /* Key: check and what it was run on */
   all_checks.check_name, /* The audit that runs this check in every build */
-  all_checks.severity, /* error (blocks the build) or warning (reported, does not block; also every check on figures the extractor related, until they are reviewed) */
+  all_checks.severity, /* error (blocks the build) or warning (reported, does not block; every check on figures the extractor related, until they are reviewed, is a warning however it fails) */
   CASE
     WHEN all_checks.check_status = 'fail'
     THEN all_checks.severity
+    WHEN all_checks.check_status = 'impossible'
+    THEN 'error'
     ELSE all_checks.check_status
-  END AS status, /* pass, warning, error or not_checkable (a part is not stated) */
+  END AS status, /* pass, warning (outside rounding), error (a curated check that fails, or figures that cannot all be right: parts above their total, a share above 100%; only curated ones block the build) or not_checkable (the message says why) */
   all_checks.subject_id, /* Pilot unit or pilot type concerned */
   all_checks.fund_id, /* Fund concerned, if any */
   all_checks.relation_id, /* Related figures concerned, if any */

@@ -24,6 +24,24 @@ MODEL (
   )
 );
 
+WITH failed_checks AS ( /* the figures of each check of the report's own arithmetic that fails */
+  SELECT
+    report_id,
+    span_start,
+    STRING_AGG(DISTINCT finding_id, ',' ORDER BY finding_id) AS failed_checks
+  FROM (
+    SELECT
+      report_id,
+      'relation:' || relation_id AS finding_id,
+      CAST(UNNEST(STRING_SPLIT(span_starts, ',')) AS INT) AS span_start
+    FROM intermediate.int_fact_relations_checked
+    WHERE
+      check_status IN ('fail', 'impossible')
+  ) AS figures_of_failed_checks
+  GROUP BY
+    report_id,
+    span_start
+)
 SELECT
   fact_id, /* Stable key: report, offset and subject */
   subject_id, /* Whose figure: a pilot unit (e.g. changli), a pilot type, another region by its GB/T 2260 code (e.g. 370783), or national */
@@ -53,5 +71,8 @@ SELECT
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure in the report text (Python str index) */
   span_end, /* Offset just past the figure */
-  sentence /* The sentence of the report the figure stands in */
-FROM intermediate.int_facts_joined_to_subjects
+  sentence, /* The sentence of the report the figure stands in */
+  failed_checks.failed_checks /* The checks of the report's own arithmetic this figure is part of and that fail (finding_id in marts.audit_findings, comma-separated); empty when none fails */
+FROM intermediate.int_facts_joined_to_subjects AS facts
+LEFT JOIN failed_checks
+  USING (report_id, span_start)
