@@ -175,8 +175,8 @@ def docx_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
                     ".docx: refused unread as a possible zip bomb",
                 )
             paragraphs = _DocxParagraphs()
-            with archive.open(info) as part:
-                inflated = 0
+            with archive.open(info) as part:  # zipfile too stops at the index's size (and
+                inflated = 0  # the CRC then fails): the count stands should it ever not
                 while chunk := part.read(CHUNK):
                     inflated += len(chunk)
                     if inflated > MAX_PART_BYTES:
@@ -278,8 +278,8 @@ def html_text(markup: str, seconds: float = SECONDS) -> str:
             fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
             if fatal:
                 reason = fatal[0].message.strip()
-                if fatal[0].type_name == "ERR_RESOURCE_LIMIT":
-                    reason += ", as unclosed tags nest"
+                if fatal[0].type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 deep
+                    reason = "its elements nest over 256 deep, as unclosed tags do"
                 raise HtmlError(
                     f"is HTML its parser gave up on ({reason}): its text would be cut short. "
                     "Save the page as text and ingest that"
