@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -85,13 +86,15 @@ def read_report(path: Path) -> Report:
             path, f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html or .pdf"
         )
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # never more than the limit in memory, whatever its size
+            data = handle.read(MAX_REPORT_BYTES + 1)
+            size = max(len(data), os.fstat(handle.fileno()).st_size)
     except OSError as error:
         raise ReportError(path, f"cannot be read ({error.strerror})") from error
+    if size > MAX_REPORT_BYTES:
+        raise ReportError(path, f"is {size} bytes, over the {MAX_REPORT_BYTES} byte limit")
     if not data.strip():
         raise ReportError(path, "is empty")
-    if len(data) > MAX_REPORT_BYTES:
-        raise ReportError(path, f"is {len(data)} bytes, over the {MAX_REPORT_BYTES} byte limit")
     if suffix == ".docx":
         text = docx_text(path, data)
     elif suffix == ".pdf":

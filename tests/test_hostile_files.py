@@ -91,6 +91,17 @@ def read_in_bounds(path: Path) -> subprocess.CompletedProcess:
     )
 
 
+def test_a_file_of_5_gb_is_refused_having_read_no_more_than_the_limit(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as handle:
+        handle.truncate(5 * 1024**3)  # sparse: 5 GB that take no disk
+
+    result = read_in_bounds(huge)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "is 5368709120 bytes, over the 20971520 byte limit"
+
+
 def test_a_zip_bomb_docx_is_refused_by_its_index_before_a_byte_is_inflated(
     tmp_path: Path,
 ) -> None:
