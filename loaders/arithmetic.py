@@ -351,7 +351,7 @@ class _Finder:
                         kind,
                         whole_span=total.start,
                         relation_key=f"{total.start}:{ps[0].span}",
-                        parts=ps,
+                        parts=[Part(p.span, p.multiplier, p.multiplier_span) for p in ps],
                     )
                 )
             both = by_group[groups[0]] + by_group[groups[1]]

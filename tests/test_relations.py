@@ -140,3 +140,101 @@ def test_a_baseline_carries_within_a_paragraph_but_not_into_the_next() -> None:
     text = "全省销售总额比2016年增长57%。电商销售额增长42%。\n\n海南州供销社电商销售额增长30%。"
     got = [(f.number_text, f.baseline) for f in extract(text, "t", GAZETTEER).facts]
     assert got == [("57%", "2016"), ("42%", "2016"), ("30%", None)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's own arithmetic across sentences (loaders.arithmetic)
+
+
+def arithmetic(text: str) -> list[tuple]:
+    """(type, the figures it relates as printed: whole or share first, then the others, each
+    part as 'N × figure' when it counts N times)."""
+    extraction = extract(text, "t", GAZETTEER)
+    printed = {f.span_start: f.number_text for f in extraction.facts}
+    found = []
+    for r in extraction.relations:
+        spans = [r.share_span, r.whole_span, r.part_span, r.start_span, r.end_span, r.change_span]
+        figures = [printed[s] for s in spans if s is not None]
+        parts = [
+            (f"{p.multiplier:g} × " if p.multiplier != 1 else "") + printed[p.span] + f"/{p.group}"
+            for p in r.parts
+        ]
+        found.append((r.relation_type, *figures, *parts))
+    return found
+
+
+def test_a_total_and_its_parts_with_each_and_a_count() -> None:
+    text = (
+        "基金总规模2亿元，其中市财政出资6000万元，13个县（市、区）各出资200万元，"
+        "社会资本出资1.14亿元。"
+    )
+    assert arithmetic(text) == [
+        ("sum_of_parts", "2亿元", "6000万元/1", "13 × 200万元/1", "1.14亿元/1")
+    ]
+
+
+def test_a_sum_after_its_parts_and_each_named_in_a_list() -> None:
+    text = "首期资金中，东城、西城、朝阳区财政各投入500万元、社会资本投入2000万元，合计3500万元。"
+    assert arithmetic(text) == [("sum_of_parts", "3500万元", "3 × 500万元/1", "2000万元/1")]
+
+
+def test_a_part_in_total_is_no_sum_of_the_parts_before_it() -> None:
+    text = "其中市财政投入3.5亿元，六个区财政各投资2500万元、社会资本共计投资5亿元。"
+    assert not [r for r in arithmetic(text) if r[0] == "sum_of_parts"]
+
+
+def test_a_total_split_two_ways_in_the_next_sentence() -> None:
+    text = (
+        "全年共实施项目48个。按项目用途分，冷链项目18个、农资项目16个、电商项目14个；"
+        "按建设方式分，新建项目30个、改扩建项目18个。"
+    )
+    assert arithmetic(text) == [
+        ("sum_of_parts", "48个", "18个/1", "16个/1", "14个/1"),
+        ("sum_of_parts", "48个", "30个/1", "18个/1"),
+        ("split_two_ways", "48个", "18个/1", "16个/1", "14个/1", "30个/2", "18个/2"),
+    ]
+
+
+def test_parts_in_the_next_sentence_after_qizhong_may_be_some_of_them() -> None:
+    text = "全年实现销售总额452.3亿元。其中，农资销售额和农产品销售额分别为96.5亿元和138.2亿元。"
+    assert arithmetic(text) == [("parts_within_total", "452.3亿元", "96.5亿元/1", "138.2亿元/1")]
+
+
+def test_a_share_of_a_total_printed_two_sentences_before() -> None:
+    text = (
+        "全市共有基层供销社168家。今年新建基层社23家。"
+        "其中，开展农业社会化服务的基层社126家，占比75%。"
+    )
+    assert ("share_of_total", "75%", "168家", "126家") in arithmetic(text)
+
+
+def test_a_share_after_a_list_of_counts_is_of_none_of_them() -> None:
+    text = (
+        "全县共有农民专业合作社600家。"
+        "共领办农民专业合作社553家、联合社18家，占全县农民专业合作社总数的77%。"
+    )
+    assert not [r for r in arithmetic(text) if r[0] == "share_of_total"]
+
+
+def test_a_before_in_an_earlier_sentence_of_the_paragraph() -> None:
+    text = (
+        "2023年底，全市村级综合服务社覆盖率为68.5%。"
+        "到2024年底，村级综合服务社覆盖率达到81.2%，提高12.7个百分点。"
+    )
+    assert arithmetic(text) == [("pp_change", "68.5%", "81.2%", "12.7个百分点")]
+    other_paragraph = text.replace("。到", "。\n到")
+    assert arithmetic(other_paragraph) == [("pp_change", "81.2%", "12.7个百分点")]
+
+
+def test_a_level_its_growth_and_the_level_before() -> None:
+    text = "2023年全市农产品销售额为48亿元。2024年全市农产品销售额52.8亿元，比上年增长10%。"
+    assert arithmetic(text) == [("growth", "48亿元", "52.8亿元", "10%")]
+    assert arithmetic(text.replace("2023年全市", "2021年全市")) == []  # not the year before
+
+
+def test_completion_against_the_target_set_earlier_in_the_report() -> None:
+    text = (
+        "年初，市社确定全年实现销售总额150亿元的目标任务。\n\n二、成效\n"
+        "全年全市供销系统实现销售总额144亿元，完成年度任务的96%。"
+    )
+    assert arithmetic(text) == [("target_completion", "96%", "150亿元", "144亿元")]
