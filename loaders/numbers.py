@@ -47,8 +47,10 @@ UNIT_WORDS = {
     "倍": "times",
 }
 MAGNITUDES = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
-# Measure words that make a Chinese numeral a figure (五个, 两类); not 条/套/位 (一条路, 三位一体).
-CN_MEASURES = "个|家|类|种|项|户|人|名|所|处|座|笔|次|区|倍"
+# Measure words that make a Chinese numeral a figure (五个, 两类, 近十万亩, 两千多元); not
+# 条/套/位 (一条路, 三位一体).
+CN_MEASURES = "个|家|类|种|项|户|人|名|所|处|座|笔|次|区|倍|元|亩|吨"
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 ARABIC_UNITS = "|".join(
     sorted((u for u in UNIT_WORDS if u not in ("%", "％")), key=len, reverse=True)
 )
@@ -58,19 +60,24 @@ QUANTITY = re.compile(
     r"(?P<frac>\d+/\d+)"
     r"|(?P<num>\d+(?:\.\d+)?)(?P<approx1>多|余)?(?P<mag>万亿|万|亿|千)?(?P<approx2>多|余)?"
     rf"(?P<unit>[%％]|{ARABIC_UNITS})?"
-    rf"|(?P<cn>[一二两三四五六七八九十百千]+)(?P<cnapprox>多|余)?(?P<cnunit>{CN_MEASURES})"
+    rf"|(?P<cnfrac>[{CN_DIGITS}]+)分之(?P<cnfracof>[{CN_DIGITS}]+)"  # 三分之二, 百分之三十
+    r"|(?P<tenths>[一二两三四五六七八九十])(?P<tenthsapprox>多)?成(?![员为立功效绩果])"  # 六成: 60%
+    rf"|(?P<cnabove>上(?=[百千万亿]))?(?P<cn>[{CN_DIGITS}]+)(?P<cnapprox>多|余)?"
+    rf"(?P<cnunit>{CN_MEASURES})"
     r"|(?P<full>全覆盖)"
     r"|翻了?(?P<doublings>[一两三四1-4])番"
     r")"
-    r"(?P<post>以上|以下|左右|多|余)?"
+    r"(?P<post>以上|以下|以内|左右|多|余)?"
 )
 YEAR = re.compile(r"(?:19|20)\d\d(?=\s*年|\s*[—\-–~至到]\s*(?:19|20)\d\d)")
 NOT_FIGURE_AFTER = re.compile(r"^(?:月|日|号|年代|届|世纪|季度)")
 ORDINAL_BEFORE = re.compile(r"(?:第|[A-Za-z])$")
 IDIOMS = re.compile(
     r"十三五|十四五|十二五|三会|两委|三定|两社|一二三产|三位一体|一套|两块|一公里|一方面|"
-    r"一体化|双线|两级|三级|双向|一批|一系列|一站式|两条线|第[一二三四五六七八九十]+"
+    r"一体化|双线|两级|三级|双向|一批|一系列|一站式|两条线|第[一二三四五六七八九十]+|"
+    r"千家万户|万家|一成不变|百分之百"
 )
+VAGUE_BEFORE = re.compile(r"(?:数|几|成)$")  # 数百家, 几十个, 成千上万: no figure
 RANGE_JOINT = re.compile(r"\s*[至到~\-—–－]\s*")
 
 
@@ -126,12 +133,24 @@ def _quantity(match: re.Match) -> Quantity | None:
             return None
         value = round(int(top) / int(bottom) * 100, 4)
         return Quantity(match, start, end, text, value, "percent", qualifier(pre, post, ""))
+    if groups["cnfrac"]:  # 三分之二: two thirds, in percent
+        top, bottom = chinese_number(groups["cnfracof"]), chinese_number(groups["cnfrac"])
+        if not top or not bottom:
+            return None
+        value = round(top / bottom * 100, 4)
+        return Quantity(match, start, end, text, value, "percent", qualifier(pre, post, ""))
+    if groups["tenths"]:  # 六成: six tenths, 60%; 七成以上, 五成多
+        value = (chinese_number(groups["tenths"]) or 0) * 10
+        approx = groups["tenthsapprox"] or ""
+        return Quantity(match, start, end, text, value, "percent", qualifier(pre, post, approx))
     if groups["cn"]:
         value = chinese_number(groups["cn"])
         if value is None:
             return None
         unit = UNIT_WORDS[groups["cnunit"]]
         approx = groups["cnapprox"] or ""
+        if groups["cnabove"]:  # 上万户: ten thousand and more
+            pre = "超过"
         return Quantity(match, start, end, text, value, unit, qualifier(pre, post, approx))
     unit_word = groups["unit"] or ""
     value = _scaled(groups["num"], groups["mag"])
@@ -154,7 +173,7 @@ def qualifier(pre: str, post: str, approx: str) -> str:
     以下)."""
     if pre in ("超过", "逾", "突破") or post == "以上":
         return "at_least"
-    if pre in ("不足", "不到") or post == "以下":
+    if pre in ("不足", "不到") or post in ("以下", "以内"):
         return "at_most"
     if pre in ("近", "约") or approx or post in ("左右", "多", "余"):
         return "approx"
@@ -162,9 +181,10 @@ def qualifier(pre: str, post: str, approx: str) -> str:
 
 
 def chinese_number(text: str) -> float | None:
-    """A Chinese numeral (五, 两, 十二, 一百二十, 百) as a number, or None (cn2an reads it)."""
-    if text in ("百", "千"):
-        return {"百": 100.0, "千": 1000.0}[text]
+    """A Chinese numeral (五, 两, 十二, 一百二十, 百, 一万二千, 两千万) as a number, or None
+    (cn2an reads it)."""
+    if text[:1] in ("百", "千", "万", "亿"):  # 百万, 千: one hundred thousand, one thousand
+        text = "一" + text
     try:
         return float(cn2an.cn2an(text, "smart"))
     except ValueError:
@@ -183,7 +203,9 @@ def _is_figure(sentence: str, quantity: Quantity) -> bool:
         return False
     if ORDINAL_BEFORE.search(before) or re.match(r"^[A-Za-z]", after):
         return False
-    if groups["cn"] or groups["num"]:
+    if (groups["cn"] or groups["tenths"] or groups["cnfrac"]) and VAGUE_BEFORE.search(before):
+        return False
+    if groups["cn"] or groups["num"] or groups["tenths"] or groups["cnfrac"]:
         window_start = max(0, start - 3)
         for idiom in IDIOMS.finditer(sentence[window_start : end + 3]):
             if idiom.start() <= start - window_start < idiom.end():
