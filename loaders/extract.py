@@ -40,6 +40,9 @@ __all__ = [
 
 GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|增速|扩大)(?:了|达到?|为)?$")
 DECREASE_VERBS = re.compile(r"(下降|减少|降低|减|降幅|减幅)(?:了|为|达到?)?$")
+# a percentage that falls by points: 空置率下降2.4个百分点, 亏损面缩小3.1个百分点
+POINTS_DOWN = re.compile(r"(?:下降|降低|减少|回落|收窄|缩小|下滑|放缓|回调|压降|降)了?$")
+FALL_RATE = re.compile(r"(?:降幅|减幅|跌幅|下降幅度|下滑幅度)[^，；]{0,12}$")  # 降幅收窄: a rise
 COMPARED_TO_AVERAGE = re.compile(
     r"(?:高于|低于|高出|低出|超过|超出|领先|落后|比|较)[^，。；]{0,10}(?:平均|均值)"
 )
@@ -515,7 +518,11 @@ def _kind(
     if quantity.extra.get("doubling"):
         return change, value, unit
     if unit == "pp":  # 高于全省平均水平3个百分点: a gap to an average, no change over time
-        return ("other" if COMPARED_TO_AVERAGE.search(own_text) else "pp_change"), value, unit
+        if COMPARED_TO_AVERAGE.search(own_text):
+            return "other", value, unit
+        if POINTS_DOWN.search(own_text):  # fewer points; a fall that narrows is a rise
+            return "pp_change", value if FALL_RATE.search(own_text) else -value, unit
+        return "pp_change", value, unit
     range_start = re.match(r"^(?:提升|提高|增加|增长|上升|下降|减少|发展)?(?:到|至)", after)
     in_range = range_start is not None or RANGE_MARK.search(own_text)
     if unit == "times":

@@ -86,6 +86,11 @@ def test_ranges_give_both_ends(text: str, expected: list[tuple]) -> None:
         ("占全市耕地的1/5。", 20, "percent", "share_pct"),
         ("实现行政村全覆盖。", 100, "percent", "coverage_pct"),
         ("全省社有企业达1070个，较试点前增加80个。", 80, "count", "other"),
+        ("闲置房产空置率为6.4%，同比减少4.3个百分点。", -4.3, "pp", "pp_change"),
+        ("社有企业亏损面比上年缩小3.1个百分点。", -3.1, "pp", "pp_change"),
+        ("资产负债率较年初降低了1.8个百分点。", -1.8, "pp", "pp_change"),
+        ("出租率比上年同期提高2.6个百分点。", 2.6, "pp", "pp_change"),
+        ("利润总额降幅比上半年收窄1.2个百分点。", 1.2, "pp", "pp_change"),  # a smaller fall
     ],
 )
 def test_kinds_and_normalised_values(text: str, value: float, unit: str, kind: str) -> None:
