@@ -39,7 +39,10 @@ __all__ = [
 ]
 
 GROWTH_VERBS = re.compile(r"(增长|增加|提高|提升|上升|增幅|增速|扩大)(?:了|达到?|为)?$")
-DECREASE_VERBS = re.compile(r"(下降|减少|降低|减|降幅|减幅)(?:了|为|达到?)?$")
+DECREASE_VERBS = re.compile(
+    r"(下降|减少|降低|减|降幅|减幅|跌幅|(?:下降|下滑)幅度|下滑|回落|压降|缩减)"
+    r"(?:分别)?(?:了|为|是|达到?)?$"  # 降幅分别为4.2%、3.3%: a list of falls, not of shares
+)
 # a percentage that falls by points: 空置率下降2.4个百分点, 亏损面缩小3.1个百分点
 POINTS_DOWN = re.compile(r"(?:下降|降低|减少|回落|收窄|缩小|下滑|放缓|回调|压降|降)了?$")
 FALL_RATE = re.compile(r"(?:降幅|减幅|跌幅|下降幅度|下滑幅度)[^，；]{0,12}$")  # 降幅收窄: a rise
@@ -50,6 +53,11 @@ COMPARED_TO_AVERAGE = re.compile(
 TOWN = r"(?![全各本该每])[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道)"
 TOWNS = re.compile(rf"^[，,；;\s]*((?:{TOWN})(?:[、和及与]{TOWN})*)(?:供销社|供销合作社|基层社)")
 RATE = re.compile(r"(?:率|占比|比重|比例)$")
+# what a metric's name ends in: a sum, an amount, a count, a rate (销售额, 利润, 面积, 覆盖率)
+METRIC_HEAD = re.compile(r"(?:销售额|零售额|购进额|收购额|交易额|营业额|销售量|供应量)$")
+NAMED_HEAD = re.compile(
+    r"(?:额|量|率|数|收入|利润|总额|面积|权益|费用|资产|社|户|人|企业|占比|比重)$"
+)
 AVERAGE_GROWTH = re.compile(r"年均(?:增长|增速|增幅|递增)")
 CUMULATIVE = re.compile(r"累计|总数|总量|共有|合计")
 NEWLY = re.compile(r"^(?:新增|新建|新发展|当年新增|全年新增)")
@@ -492,7 +500,11 @@ def _metric_names(text: str) -> list[str]:
     """The metrics listed before 分别: 汇总农产品购进额、居民生活服务营业额、电商销售额较试点前."""
     text = re.sub(r"(?:相比|比|较|与)$", "", BASELINE.sub("", text))
     names = [clean_metric(n) for n in re.split(r"[、和及与]", text)]
-    return [re.sub(r"^.*?(?:供销合作社|供销社)", "", n) for n in names if n]
+    names = [re.sub(r"^.*?(?:供销合作社|供销社)", "", n) for n in names if n]
+    head = METRIC_HEAD.search(names[-1]) if names else None
+    if head and len(names) > 1:  # 化肥和农药销售额: 化肥销售额 and 农药销售额
+        names = [n if NAMED_HEAD.search(n) else n + head.group() for n in names[:-1]] + names[-1:]
+    return names
 
 
 def _run_subjects(context: Context, heads: list, size: int) -> list[Subject]:

@@ -50,6 +50,36 @@ def test_respectively_list_takes_its_metrics_from_an_earlier_clause() -> None:
     assert growth == [("sales_total", 12, "yoy_growth_pct"), ("profit_total", 8, "yoy_growth_pct")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "全省农资销售额、日用消费品零售额同比减幅分别为3.5%、1.9%。",
+            [
+                ("农资销售额", "agri_inputs_sales", -3.5),
+                ("日用消费品零售额", "consumer_retail", -1.9),
+            ],
+        ),
+        (
+            "利润总额、营业收入下滑幅度分别为4.6%和2.3%。",
+            [("利润总额", "profit_total", -4.6), ("营业收入", "operating_revenue", -2.3)],
+        ),
+        (
+            "管理费用和财务费用分别压降8.5%、11.2%。",
+            [("管理费用", None, -8.5), ("财务费用", None, -11.2)],
+        ),
+        (
+            "化肥和农药销售额分别下降6.8%和4.1%。",  # one head noun for both
+            [("化肥销售额", "agri_inputs_sales", -6.8), ("农药销售额", "sales_total", -4.1)],
+        ),
+    ],
+)
+def test_a_list_of_falls_is_of_negative_growths(text: str, expected: list[tuple]) -> None:
+    facts = extract_facts(text, "t", GAZETTEER)
+    assert [(f.metric, f.metric_code, f.value) for f in facts] == expected
+    assert {f.kind for f in facts} <= {"growth_pct", "yoy_growth_pct"}
+
+
 def test_each_gives_one_figure_for_the_amount_each() -> None:
     assert facts_of("东城、西城、朝阳区财政各投资2500万元。") == [
         ("2500万元", 25_000_000, "yuan", "level", "exact")
