@@ -32,6 +32,14 @@ VERB_TAIL = re.compile(
     r"回落|收窄|缩小|下滑|放缓|加快|回升|压降|缩减)(?:了|达到?|为)?(?:到|至)?$"
     r"|(?:较|比|与|相比)+$"
 )
+# a light verb (and the time or means before it) inside a name: 农民合作社实现经营收入 is
+# 农民合作社经营收入, 社有企业全年完成营业收入 社有企业营业收入; an act with its object
+# (收购柑橘, 调运农膜) names what it counts and stays
+MIDDLE_VERB = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:全年|当年|今年)?(?:通过[\u4e00-\u9fff]{1,8}?)?(?:实现|完成|达成|取得)"
+    r"(?=[\u4e00-\u9fff]*(?:额|收入|利润|总额|量|面积)$)"
+    r"|(?<=[\u4e00-\u9fff])(?:全年|当年|今年)(?=[\u4e00-\u9fff]{2})"
+)
 # 县社 of 县社本级, not the 市社 of 全市社有企业
 OWNER_PREFIX = re.compile(r"^.*?(?:省社|市社|县社|区社|供销合作社|供销社)(?!有)(?=.)")
 PERIOD = re.compile(r"(?:19|20)\d\d年(?:底|末|\d{1,2}月)?")
@@ -58,6 +66,7 @@ def clean_metric(text: str) -> str:
     text = METRIC_NOISE.sub("", text)
     text = METRIC_TAIL.sub("", text)
     text = VERB_TAIL.sub("", text)
+    text = MIDDLE_VERB.sub("", text)
     text = re.sub(r"^(?:[，、,\s]|和|及|与)+", "", text)
     return text.strip("，、,。；：:“”\"'（）() ")[-24:]
 

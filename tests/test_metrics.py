@@ -27,6 +27,12 @@ def code_of(text: str, number_text: str) -> str | None:
         ("销售额较试点前增长", "销售额"),
         ("提升至2023年的", ""),  # 从2016年的45%提升至2023年的92%: the 92% takes the 45%'s
         ("力争全省系统销售总额首次突破", "销售总额"),
+        ("全市农民合作社实现经营收入", "农民合作社经营收入"),  # the verb in the middle goes
+        ("县社有企业全年完成营业收入", "县社有企业营业收入"),
+        ("县电商公司通过线上平台达成网络销售额", "县电商公司网络销售额"),
+        ("全年收购各类农产品", "收购各类农产品"),  # an act with its object names the quantity
+        ("县农资公司全年调运农膜", "县农资公司调运农膜"),
+        ("基本实现基层社乡镇", "基本实现基层社乡镇"),  # 实现…全覆盖: the act itself
     ],
 )
 def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: str) -> None:
@@ -57,6 +63,8 @@ def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: 
         ("全市社有企业发展到39家。", "39家", "coop_enterprises"),  # 全市 社有企业, not 市社
         ("农民专业合作社联合社发展到56家。", "56家", "specialized_coop_federations"),
         ("社员代表120名，其中农民代表90名，占比75%。", "75%", "farmer_delegate_share"),
+        ("农民合作社联合社带动成员社实现经营收入7800万元。", "7800万元", "operating_revenue"),
+        ("县社有企业上缴利润180万元，增长12.5%。", "12.5%", "profit_remitted"),  # not all profit
         # no wording of the figure's unit: none, for a reviewer (not the count it names)
         ("为农民专业合作社办理小额贷款3.5亿元。", "3.5亿元", None),
         ("占全县农民专业合作社总数的77%。", "77%", None),
