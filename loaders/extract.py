@@ -53,6 +53,12 @@ COMPARED_TO_AVERAGE = re.compile(
 TOWN = r"(?![全各本该每])[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道)"
 TOWNS = re.compile(rf"^[，,；;\s]*((?:{TOWN})(?:[、和及与]{TOWN})*)(?:供销社|供销合作社|基层社)")
 RATE = re.compile(r"(?:率|占比|比重|比例)$")
+# a network that reaches a share of the villages or townships covers them (its object names it)
+REACHES = re.compile(r"(?:覆盖|延伸|辐射|通达|进入|开进|进驻|遍及|深入)[^，；]*$")
+COVERED_OBJECT = re.compile(
+    r"(?:以上|左右)?(?:[、和及与]\s*\d+(?:\.\d+)?[%％](?:以上|左右)?)*的[^，。；]{0,6}?"
+    r"(?:行政村|村|乡镇|社区|苏木|嘎查)(?!级)"
+)
 # what a metric's name ends in: a sum, an amount, a count, a rate (销售额, 利润, 面积, 覆盖率)
 METRIC_HEAD = re.compile(r"(?:销售额|零售额|购进额|收购额|交易额|营业额|销售量|供应量)$")
 NAMED_HEAD = re.compile(
@@ -552,6 +558,8 @@ def _kind(
             r"设立|建立|实现|覆盖|召开", sentence[quantity.end : quantity.end + 24]
         ):
             return "coverage_pct", value, unit
+        if REACHES.search(own_text) and COVERED_OBJECT.match(sentence, quantity.end):
+            return "coverage_pct", value, unit  # 冷链网络延伸到76%的乡镇: a township coverage
         if (
             not in_range
             and GROWTH_VERBS.search(own_text)

@@ -106,13 +106,17 @@ def coverage_code(before: str, after: str, metrics: tuple[Metric, ...]) -> str |
     """For a coverage figure with no coverage wording: what it covers, from the object named
     after it (覆盖全市85%的行政村) or before it (村级服务站覆盖率)."""
     ecommerce = "电商" in before or "电子商务" in before
-    for text in (after, before):
-        for word, covers in COVERED:
-            if word in text:
-                wanted = [m for m in metrics if m.category == "coverage" and m.covers == covers]
-                if ecommerce:
-                    wanted = [m for m in wanted if "ecommerce" in m.code] or wanted
-                else:
-                    wanted = [m for m in wanted if "ecommerce" not in m.code] or wanted
-                return wanted[0].code if wanted else None
+    for text, nearest in ((after, min), (before, max)):  # the object nearest the figure
+        named = [(text.find(w), -len(w), c) for w, c in COVERED if w in text]
+        if not named:
+            continue
+        if nearest is max:
+            named = [(text.rfind(w) + len(w), len(w), c) for w, c in COVERED if w in text]
+        covers = nearest(named)[2]
+        wanted = [m for m in metrics if m.category == "coverage" and m.covers == covers]
+        if ecommerce:
+            wanted = [m for m in wanted if "ecommerce" in m.code] or wanted
+        else:
+            wanted = [m for m in wanted if "ecommerce" not in m.code] or wanted
+        return wanted[0].code if wanted else None
     return None

@@ -113,6 +113,9 @@ def test_ranges_give_both_ends(text: str, expected: list[tuple]) -> None:
         ("利润总额由3.2亿元增至6.8亿元，年均增长11.4%。", 11.4, "percent", "other"),  # yearly
         ("基层社乡镇覆盖率提高了5.2个百分点，达到98.3%。", 98.3, "percent", "coverage_pct"),
         ("农民代表占53%。", 53, "percent", "share_pct"),
+        ("叶城县冷链物流网络延伸到76%的乡镇。", 76, "percent", "coverage_pct"),
+        ("连锁超市开进全县七成的乡镇。", 70, "percent", "coverage_pct"),
+        ("农产品销售额占全县系统销售额的76%。", 76, "percent", "share_pct"),
         ("占全市耕地的1/5。", 20, "percent", "share_pct"),
         ("实现行政村全覆盖。", 100, "percent", "coverage_pct"),
         ("全省社有企业达1070个，较试点前增加80个。", 80, "count", "other"),

@@ -58,6 +58,11 @@ def test_the_printed_metric_leaves_out_verbs_and_connectives(text: str, phrase: 
             "village_ecommerce_coverage",
         ),
         ("实现乡镇全覆盖。", "全覆盖", "township_coverage"),
+        # a coverage named by its object: the villages or townships a network reaches
+        ("冷链物流网络延伸到全县76%的乡镇。", "76%", "township_coverage"),
+        ("农资配送网络通达八成以上的行政村。", "八成以上", "village_coverage"),
+        ("电商服务站进入全地区87%的村。", "87%", "village_ecommerce_coverage"),
+        ("服务中心辐射全县88%的乡镇，疏附县实现行政村全覆盖。", "88%", "township_coverage"),
         ("全市电商销售额3.8亿元，是2016年的2.1倍。", "2.1倍", "ecommerce_sales"),
         ("社有企业实现营业收入6.4亿元。", "6.4亿元", "operating_revenue"),
         ("全市社有企业发展到39家。", "39家", "coop_enterprises"),  # 全市 社有企业, not 市社
