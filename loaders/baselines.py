@@ -1,5 +1,6 @@
 """What a change is measured against: 2016, 试点前, 改革前 (a baseline), 上年 (year on year),
-年初 (the start of the year the report speaks of) or 上月 (month on month, 环比)."""
+年初 (the start of the year the report speaks of), 上月 (month on month, 环比) or an earlier part
+of the year (增速较上半年提高: 上半年)."""
 
 from __future__ import annotations
 
@@ -15,21 +16,29 @@ BASELINE = re.compile(
     r"|(?:是|为)(?:上年|去年)(?:同期)?的)"
     r"|(?:比|较|与)(?P<start_of_year>年初)"
     r"|(?P<prior_month>环比|(?:比|较)上月)"
+    # 增速较上半年提高1.1个百分点: an earlier part of the same year (its own clause only)
+    r"|(?:比|较|与)(?P<prior_period>上半年|前三季度|[一二三四]季度|上季度|上一季度"
+    r"|\d{1,2}(?:[-—–~至]\d{1,2})?月份?)(?![底末]|\d)"
 )
+CLAUSE_MARK = re.compile(r"[，；。,;]")
 PRIOR_YEAR = "上年"
 
 
 def baseline(before: str) -> tuple[str | None, str | None]:
     """The last baseline stated in before: (as printed, 'pre_pilot', 'prior_year',
-    'start_of_year' or 'prior_month').
+    'start_of_year', 'prior_month' or 'prior_period').
 
     A year is given as the year (2016); 试点前 and 改革前 as printed; 同比, 比上年 and 比上年末 as
     上年; 较年初 as 年初; 环比 as 上月."""
     last = None
     for match in BASELINE.finditer(before):
+        if match.group("prior_period") and CLAUSE_MARK.search(before, match.end()):
+            continue  # 增速比一季度回升2.4个百分点；营业收入增长7.3%: not the revenue's
         last = match
     if last is None:
         return None, None
+    if last.group("prior_period"):
+        return last.group("prior_period"), "prior_period"
     if last.group("prior"):
         return PRIOR_YEAR, "prior_year"
     if last.group("start_of_year"):  # 6月底…较年初增加18万亩: since January, no year's change

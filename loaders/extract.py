@@ -53,6 +53,7 @@ COMPARED_TO_AVERAGE = re.compile(
 TOWN = r"(?![全各本该每])[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道)"
 TOWNS = re.compile(rf"^[，,；;\s]*((?:{TOWN})(?:[、和及与]{TOWN})*)(?:供销社|供销合作社|基层社)")
 RATE = re.compile(r"(?:率|占比|比重|比例)$")
+GROWTH_RATE = re.compile(r"增速|增幅|涨幅|降幅|减幅|增长率|增长速度")  # a rate, not its level
 # a network that reaches a share of the villages or townships covers them (its object names it)
 REACHES = re.compile(r"(?:覆盖|延伸|辐射|通达|进入|开进|进驻|遍及|深入)[^，；]*$")
 COVERED_OBJECT = re.compile(
@@ -307,6 +308,9 @@ def _facts_of_sentence(
                 metric = f"{metric}占比"  # 农民代表102人，占比71%: the share of what it counted
         if kind == "share_pct" and "覆盖率" in metric:  # 覆盖率提高了5个百分点，达到98%
             kind = "coverage_pct"
+        rate = GROWTH_RATE.search(own_text)
+        if kind == "pp_change" and rate:  # 增速较上半年提高1.1个百分点: of the growth rate
+            metric = _growth_rate_metric(own_text[: rate.start()], rate.group(), facts, context)
         if first_in_clause and re.search(r"[^，；：,;:\s]", sentence[seen_to:clause_start]):
             # clauses with no figure: the last may name the place the next one goes on about
             carried = _named_between(context, sentence, seen_to, clause_start, mentions)
@@ -367,6 +371,18 @@ def _facts_of_sentence(
                 )
             )
     return facts
+
+
+def _growth_rate_metric(named: str, rate: str, facts: list[Fact], context: Context) -> str:
+    """The growth rate a change in points measures: of the metric named before it (销售总额增幅
+    较上年回落0.8个百分点), else of the growth just before it in the sentence (销售总额同比增长
+    8.6%，增速较上半年提高1.1个百分点: 销售总额增速), never the level's metric nor a coverage."""
+    named = clean_metric(named)
+    metrics = context.gazetteer.metrics
+    grown = next((f for f in reversed(facts) if f.kind in ("growth_pct", "yoy_growth_pct")), None)
+    if grown is not None and not metric_code(named, metrics, "percent", "growth_pct"):
+        named = grown.metric
+    return f"{named}{rate}"
 
 
 def _is_coverage(code: str | None, metrics: Sequence[Metric]) -> bool:
@@ -597,6 +613,8 @@ def _period(before: str, baseline_text: str | None) -> str | None:
     for match in PERIOD.finditer(before):
         if baseline_text and match.group(1).startswith(baseline_text):
             continue
+        if before[match.start() - 1 : match.start()] in ("比", "较", "与"):
+            continue  # 增速比一季度回升…: a baseline, not the date of what follows
         if before[match.start() - 1 : match.start()] in ("由", "从") and before[
             match.end() :
         ] not in ("", "的"):

@@ -80,6 +80,38 @@ def test_a_list_of_falls_is_of_negative_growths(text: str, expected: list[tuple]
     assert {f.kind for f in facts} <= {"growth_pct", "yoy_growth_pct"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "全市销售总额同比增长8.6%，增速较上半年提高1.1个百分点。",
+            (1.1, "销售总额增速", "上半年"),
+        ),
+        ("销售总额增幅较上年回落0.8个百分点。", (-0.8, "销售总额增幅", "上年")),
+        ("农资销售额同比增长3.5%，增速较1-6月放缓0.9个百分点。", (-0.9, "农资销售额增速", "1-6月")),
+        (  # not the coverage the sentence names first
+            "基层社乡镇覆盖率达到90%，电商销售额同比增长20%，增速比一季度加快0.6个百分点。",
+            (0.6, "电商销售额增速", "一季度"),
+        ),
+    ],
+)
+def test_a_change_of_a_growth_rate_measures_that_rate(text: str, expected: tuple) -> None:
+    last = extract_facts(text, "t", GAZETTEER)[-1]
+    assert (last.value, last.metric, last.baseline) == expected
+    assert (last.kind, last.metric_code) == ("pp_change", None)
+
+
+def test_an_earlier_part_of_the_year_is_the_baseline_of_its_clause_only() -> None:
+    text = "利润总额4.26亿元，同比增长9.8%，增速比一季度回升2.4个百分点；营业收入增长7.3%。"
+    facts = extract_facts(text, "t", GAZETTEER)
+    assert [(f.number_text, f.baseline, f.period) for f in facts] == [
+        ("4.26亿元", None, None),
+        ("9.8%", "上年", None),
+        ("2.4个百分点", "一季度", None),
+        ("7.3%", "上年", None),
+    ]
+
+
 def test_each_gives_one_figure_for_the_amount_each() -> None:
     assert facts_of("东城、西城、朝阳区财政各投资2500万元。") == [
         ("2500万元", 25_000_000, "yuan", "level", "exact")
