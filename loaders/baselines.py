@@ -1,13 +1,16 @@
 """What a change is measured against: 2016, 试点前, 改革前 (a baseline), 上年 (year on year),
-年初 (the start of the year the report speaks of), 上月 (month on month, 环比) or an earlier part
-of the year (增速较上半年提高: 上半年)."""
+年初 (the start of the year the report speaks of), 上月 (month on month, 环比), an earlier part
+of the year (增速较上半年提高: 上半年), a span of years (三年来: 三年前) or an event (比挂牌前)."""
 
 from __future__ import annotations
 
 import re
 
+from loaders.numbers import chinese_number
+
 YEAR = r"(?:19|20)\d\d"
 BEFORE_PILOT = r"(?:试点前|改革前|试点之前|改革之前)"
+YEARS = r"[一二两三四五六七八九十]|\d{1,2}"
 BASELINE = re.compile(
     rf"(?P<pre_pilot>{BEFORE_PILOT}的?(?P<y1>{YEAR})年?"
     rf"|(?:较|比|与|同|和|是)(?P<y2>{YEAR})年(?:底|末)?"
@@ -19,6 +22,11 @@ BASELINE = re.compile(
     # 增速较上半年提高1.1个百分点: an earlier part of the same year (its own clause only)
     r"|(?:比|较|与)(?P<prior_period>上半年|前三季度|[一二三四]季度|上季度|上一季度"
     r"|\d{1,2}(?:[-—–~至]\d{1,2})?月份?)(?![底末]|\d)"
+    # 三年来提高12个百分点, 近三年, 比五年前: a span of years, measured from its start
+    rf"|(?:近|过去)(?P<n1>{YEARS})年(?:来|间|以来|中)?|(?<![\d年])(?P<n2>{YEARS})年(?:来|间|以来)"
+    rf"|(?:比|较|与)(?P<n3>{YEARS})年前"
+    # 比挂牌前, 较组建前, 与改制前相比, 比成立之初: before the unit became what it is
+    r"|(?:比|较|与)(?P<event>(?:挂牌|组建|成立|改制|改组|重组|合并|创办|运营)(?:成立)?(?:前|之前|之初))"
 )
 CLAUSE_MARK = re.compile(r"[，；。,;]")
 PRIOR_YEAR = "上年"
@@ -26,7 +34,7 @@ PRIOR_YEAR = "上年"
 
 def baseline(before: str) -> tuple[str | None, str | None]:
     """The last baseline stated in before: (as printed, 'pre_pilot', 'prior_year',
-    'start_of_year', 'prior_month' or 'prior_period').
+    'start_of_year', 'prior_month', 'prior_period', 'years_before' or 'before_event').
 
     A year is given as the year (2016); 试点前 and 改革前 as printed; 同比, 比上年 and 比上年末 as
     上年; 较年初 as 年初; 环比 as 上月."""
@@ -39,6 +47,11 @@ def baseline(before: str) -> tuple[str | None, str | None]:
         return None, None
     if last.group("prior_period"):
         return last.group("prior_period"), "prior_period"
+    years = last.group("n1") or last.group("n2") or last.group("n3")
+    if years:  # 五年来 and 比五年前 are 五年前 (extract makes it a year where the figure has one)
+        return f"{years}年前", "years_before"
+    if last.group("event"):
+        return last.group("event"), "before_event"
     if last.group("prior"):
         return PRIOR_YEAR, "prior_year"
     if last.group("start_of_year"):  # 6月底…较年初增加18万亩: since January, no year's change
@@ -49,3 +62,12 @@ def baseline(before: str) -> tuple[str | None, str | None]:
     if year:
         return year, "pre_pilot"
     return last.group("pre_pilot"), "pre_pilot"
+
+
+def years_before(printed: str) -> int | None:
+    """How many years a span baseline (三年前, 5年前) reaches back, or None."""
+    match = re.fullmatch(rf"({YEARS})年前", printed)
+    if not match:
+        return None
+    years = match.group(1)
+    return int(years) if years.isdigit() else int(chinese_number(years) or 0) or None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from loaders.arithmetic import find_arithmetic
-from loaders.baselines import BASELINE, PRIOR_YEAR, baseline
+from loaders.baselines import BASELINE, PRIOR_YEAR, baseline, years_before
 from loaders.metrics import PART_OF_YEAR, Metric, clean_metric, coverage_code, metric_code
 from loaders.numbers import Quantity, find_quantities
 from loaders.places import places_from_rows
@@ -53,6 +53,7 @@ COMPARED_TO_AVERAGE = re.compile(
 TOWN = r"(?![全各本该每])[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道)"
 TOWNS = re.compile(rf"^[，,；;\s]*((?:{TOWN})(?:[、和及与]{TOWN})*)(?:供销社|供销合作社|基层社)")
 RATE = re.compile(r"(?:率|占比|比重|比例)$")
+YEAR_OF = re.compile(r"(?:19|20)\d\d年")
 GROWTH_RATE = re.compile(r"增速|增幅|涨幅|降幅|减幅|增长率|增长速度")  # a rate, not its level
 # a network that reaches a share of the villages or townships covers them (its object names it)
 REACHES = re.compile(r"(?:覆盖|延伸|辐射|通达|进入|开进|进驻|遍及|深入)[^，；]*$")
@@ -345,6 +346,8 @@ def _facts_of_sentence(
             text = before_clause if kind == "coverage_pct" else metric
             code = coverage_code(text, after, context.gazetteer.metrics) or code
         period = _period(sentence[: quantity.start], baseline_text)
+        if base and baseline_kind == "years_before" and period and YEAR_OF.match(period):
+            base = str(int(period[:4]) - (years_before(base) or 0))  # 2023年…五年来: 2018
         if kind == "level":
             level_metrics.append(metric)
         for subject in subjects:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 COOP_AFTER = re.compile(r"^(?:供销|联合社|县社|市社|区社|省社|州社|旗社)")
 LIST_JOINT = re.compile(r"^(?:、|和|及|与|，)$")
+WHOLE_UNIT = re.compile(r"全[省市县区州旗盟]")  # 全州: the whole 州, as 全市 is the whole 市
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,22 @@ class Places:
         self._validate_lists(text, matches, within)
         found = []
         for match in matches:
-            if not match.valid:
+            if not match.valid or self._whole_unit(match, within):
                 continue
             code = self._resolve(match, within)
             found.append(
                 Mention(match.start, match.end, match.text, code, tuple(sorted(match.candidates)))
             )
         return found
+
+    def _whole_unit(self, match: _Match, within: str | None) -> bool:
+        """全州 (全省, 全区) is the whole of the unit the text is about, not 广西's 全州县: a
+        name spelt 全 and a level is a place only in a text about that place or what holds it."""
+        if not WHOLE_UNIT.fullmatch(match.text):
+            return False
+        return not any(
+            within and (c == within or self.contains(within, c)) for c in match.candidates
+        )
 
     def _scan(self, text: str) -> list[_Match]:
         """Leftmost-longest names in text (a trie walk from each position: linear in text)."""

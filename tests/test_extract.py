@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from loaders.extract import extract, extract_facts
@@ -110,6 +112,47 @@ def test_an_earlier_part_of_the_year_is_the_baseline_of_its_clause_only() -> Non
         ("2.4个百分点", "一季度", None),
         ("7.3%", "上年", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "number_text", "code", "baseline"),
+    [
+        ("全县基层社乡镇覆盖率三年来提高12个百分点。", "12个百分点", "township_coverage", "三年前"),
+        ("近三年，全市农产品销售额累计增长46.8%。", "46.8%", "farm_product_sales", "三年前"),
+        ("咸丰县基层社数量比三年前增加9个。", "9个", "grassroots_coops", "三年前"),
+        (  # a span of years after a year: the year it starts
+            "销售总额由2020年的8亿元增加到2023年的12亿元，三年来增长50%。",
+            "50%",
+            "sales_total",
+            "2020",
+        ),
+        ("社有企业资产总额比挂牌前增长38%。", "38%", "assets_total", "挂牌前"),
+        ("利润总额较组建前增加420万元。", "420万元", "profit_total", "组建前"),
+        ("巴东县基层社与改制前相比，销售额增长65%。", "65%", "sales_total", "改制前"),
+    ],
+)
+def test_a_span_of_years_or_an_event_is_a_baseline_not_a_metric(
+    text: str, number_text: str, code: str, baseline: str
+) -> None:
+    fact = next(f for f in extract_facts(text, "t", GAZETTEER) if f.number_text == number_text)
+    assert (fact.metric_code, fact.baseline) == (code, baseline)
+    assert not re.search(r"年来|年前|挂牌|组建|改制", fact.metric)
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "subject"),
+    [
+        (
+            "湖北省恩施土家族苗族自治州供销合作社2023年工作报告",
+            "全州供销系统销售总额增长12%。",
+            "422800",
+        ),
+        ("广西壮族自治区桂林市供销合作社2023年工作报告", "全州县供销社销售额增长12%。", "450324"),
+        ("广西壮族自治区桂林市供销合作社2023年工作报告", "全州供销社销售额增长12%。", "450324"),
+    ],
+)
+def test_the_whole_prefecture_is_no_county_named_like_it(title, sentence, subject) -> None:
+    assert one(f"{title}\n\n{sentence}\n").subject == subject
 
 
 def test_each_gives_one_figure_for_the_amount_each() -> None:
