@@ -73,6 +73,7 @@ CHANGE_AFTER_RANGE = re.compile(
     r"[，,]?\s*(?:共|累计|净)?(?:增加|增长|提高|提升|上升|扩大|新增|减少|下降|降低|缩减)了?(?:达到?)?"
 )
 PRIOR_YEAR = re.compile(r"上年|去年|上一年|同期")
+BEFORE_MARK = re.compile(r"(?:比|较|与)(?:上年|去年|上年同期|(?:19|20)\d\d年(?:底|末|同期)?)的$")
 YEAR = re.compile(r"(?:19|20)\d\d")
 CLAUSE_MARKS = "，；：,;:"
 NOT_LEVELS = ("percent", "pp", "times")
@@ -111,7 +112,7 @@ def find_arithmetic(text: str, facts: Iterable, relations: list[Relation]) -> li
         return []
     finder = _Finder(text, figures, relations)
     found = finder.totals_and_parts()
-    found += finder.shares_of_earlier_totals()
+    found += finder.shares_of_earlier_totals(found)
     finder.befores_in_other_sentences()
     finder.changes_after_ranges()
     found += finder.growth_with_both_levels()
@@ -120,7 +121,7 @@ def find_arithmetic(text: str, facts: Iterable, relations: list[Relation]) -> li
 
 
 def _figures(text: str, facts: Iterable) -> list[_Figure]:
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", text)]
     figures: dict[int, _Figure] = {}
     for fact in facts:
         if fact.span_start in figures:
@@ -173,6 +174,10 @@ class _Finder:
     def __init__(self, text: str, figures: list[_Figure], relations: list[Relation]) -> None:
         self.text = text
         self.figures = figures
+        self.starts = [f.start for f in figures]
+        self.by_paragraph: dict[int, list[_Figure]] = {}
+        for figure in figures:
+            self.by_paragraph.setdefault(figure.paragraph, []).append(figure)
         self.at = {f.start: f for f in figures}
         self.relations = relations
         self.sentences = sorted({f.sentence for f in figures})
@@ -187,7 +192,11 @@ class _Finder:
         return piece[cut:]
 
     def _in(self, start: int, end: int) -> list[_Figure]:
-        return [f for f in self.figures if start <= f.start < end]
+        """The figures that start in [start, end), in order (by bisection: a report may have
+        tens of thousands)."""
+        return self.figures[
+            bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)
+        ]
 
     def _note(self, *figures: _Figure) -> str:
         spans = sorted({f.sentence for f in figures if f is not None})
@@ -407,10 +416,17 @@ class _Finder:
 
     # -- shares --------------------------------------------------------------------------
 
-    def shares_of_earlier_totals(self) -> list[Relation]:
+    def shares_of_earlier_totals(self, sums: list[Relation]) -> list[Relation]:
         """N家，占比P% (or 占全市的P%) where the sentence gives no whole: the total of the same
         thing printed earlier in the paragraph (a total's wording: 共有, 全市, 总 …)."""
         related = {r.share_span for r in self.relations if r.share_span is not None}
+        totals = {  # 8000万元，其中市财政3000万元，占37.5%: a part's share is of its total
+            p.span: self.at[r.whole_span]
+            for r in sums
+            if r.relation_type != "split_two_ways"
+            for p in r.parts
+            if p.multiplier == 1
+        }
         found = []
         for index, share in enumerate(self.figures):
             if share.unit != "percent" or share.kind != "share_pct" or share.start in related:
@@ -424,7 +440,7 @@ class _Finder:
             if index >= 2 and self._listed_with(self.figures[index - 2], part):
                 continue  # 553家、联合社18家，占…77%: of which of them, the text does not say
             name = WHOLE_NAME.sub("", gap.group("name") or "")
-            whole = self._whole_of(part, name)
+            whole = totals.get(part.start) or self._whole_of(part, name)
             if whole is not None:
                 found.append(
                     self._made(
@@ -444,9 +460,8 @@ class _Finder:
     def _whole_of(self, part: _Figure, name: str) -> _Figure | None:
         earlier = [
             f
-            for f in self.figures
-            if f.paragraph == part.paragraph
-            and f.start < part.start
+            for f in self.by_paragraph[part.paragraph]
+            if f.start < part.start
             and f.measure == part.measure
             and f.is_level
             and f.value > 0
@@ -484,8 +499,8 @@ class _Finder:
         if wanted is None and baseline and PRIOR_YEAR.search(baseline) and year_after:
             wanted = year_after - 1
         candidates = []
-        for figure in self.figures:
-            if figure.start >= end.sentence[0] or figure.paragraph != end.paragraph:
+        for figure in self.by_paragraph[end.paragraph]:
+            if figure.start >= end.sentence[0]:
                 continue
             if (figure.measure, figure.kind, figure.subject) != (
                 end.measure,
@@ -533,10 +548,17 @@ class _Finder:
                 continue
             if growth.start in changes or index == 0:
                 continue
-            end = self.figures[index - 1]
-            if not end.is_level or end.sentence != growth.sentence or not _same_thing(end, growth):
+            end, before = self.figures[index - 1], None
+            if index >= 2 and BEFORE_MARK.search(self.text, end.sentence[0], end.start):
+                # 销售额12亿元，比上年的10亿元增长20%: the before between the level and its growth
+                end, before = self.figures[index - 2], end
+                if (end.measure, end.sentence) != (before.measure, before.sentence):
+                    continue
+            elif not _same_thing(end, growth):
                 continue
-            before = self._previous_level(end, growth.baseline)
+            if not end.is_level or end.sentence != growth.sentence:
+                continue
+            before = before or self._previous_level(end, growth.baseline)
             if before is not None:
                 found.append(
                     self._made(
@@ -561,8 +583,8 @@ class _Finder:
             wanted = year_after - 1
         if wanted is None:
             return None
-        for figure in self.figures:
-            if figure.paragraph != end.paragraph or figure.start == end.start:
+        for figure in self.by_paragraph[end.paragraph]:
+            if figure.start == end.start:
                 continue
             if (figure.measure, figure.subject) != (end.measure, end.subject):
                 continue
@@ -578,7 +600,7 @@ class _Finder:
     # -- targets ----------------------------------------------------------------------------
 
     def completions_of_targets(self) -> list[Relation]:
-        """完成年度任务的109% after 销售总额163.5亿元, against 全年实现销售总额150亿元的目标 set
+        """完成年度任务的96% after 销售总额144亿元, against 全年实现销售总额150亿元的目标 set
         earlier in the report."""
         related = {r.share_span for r in self.relations if r.share_span is not None}
         found = []

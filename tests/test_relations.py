@@ -238,3 +238,24 @@ def test_completion_against_the_target_set_earlier_in_the_report() -> None:
         "全年全市供销系统实现销售总额144亿元，完成年度任务的96%。"
     )
     assert arithmetic(text) == [("target_completion", "96%", "150亿元", "144亿元")]
+
+
+def test_the_shares_of_the_parts_of_a_total_are_of_that_total() -> None:
+    text = "首期到位资金8000万元，其中市财政3000万元，占37.5%；社会资本5000万元，占62.5%。"
+    assert arithmetic(text) == [
+        ("sum_of_parts", "8000万元", "3000万元/1", "5000万元/1"),
+        ("share_of_total", "37.5%", "8000万元", "3000万元"),
+        ("share_of_total", "62.5%", "8000万元", "5000万元"),
+    ]
+
+
+def test_a_growth_against_the_level_before_printed_between_them() -> None:
+    text = "2024年全市农产品销售额12亿元，比上年的10亿元增长20%。"
+    assert arithmetic(text) == [("growth", "10亿元", "12亿元", "20%")]
+
+
+def test_a_change_printed_after_a_range_is_its_change() -> None:
+    assert arithmetic("县级社由98个增加到156个，增长59.2%。") == [
+        ("range", "98个", "156个", "59.2%")
+    ]
+    assert arithmetic("县级社由98个增加到156个，增加58个。") == [("range", "98个", "156个", "58个")]
