@@ -69,8 +69,9 @@ COMPLETION = re.compile(
     r"(?:的)?(?:目标任务|目标|任务|计划)(?:的)?$"
 )
 TARGET_WORDING = re.compile(r"目标|任务|计划|力争|确定|预期|争取|下达")
-CHANGE_AFTER_RANGE = re.compile(
-    r"[，,]?\s*(?:共|累计|净)?(?:增加|增长|提高|提升|上升|扩大|新增|减少|下降|降低|缩减)了?(?:达到?)?"
+CHANGE_AFTER_RANGE = re.compile(  # …增加到153亿元，(五年来)增长77.9%
+    r"[，,]?\s*(?:[一二三四五六七八九十两\d]+年(?:来|间|中)|其间|期间)?[，,]?"
+    r"(?:共|累计|净)?(?:增加|增长|提高|提升|上升|扩大|新增|减少|下降|降低|缩减)了?(?:达到?)?"
 )
 PRIOR_YEAR = re.compile(r"上年|去年|上一年|同期")
 BEFORE_MARK = re.compile(r"(?:比|较|与)(?:上年|去年|上年同期|(?:19|20)\d\d年(?:底|末|同期)?)的$")
@@ -532,7 +533,11 @@ class _Finder:
             change = after[0]
             if not CHANGE_AFTER_RANGE.fullmatch(self.text, end.end, change.start):
                 continue
-            relative = change.kind in ("growth_pct", "yoy_growth_pct") and change.unit == "percent"
+            relative = (  # a growth of a coverage in percent would be read as its points
+                change.kind in ("growth_pct", "yoy_growth_pct")
+                and change.unit == "percent"
+                and end.unit != "percent"
+            )
             absolute = change.kind in ("other", "pp_change") and (
                 change.measure == end.measure or (change.unit == "pp" and end.unit == "percent")
             )

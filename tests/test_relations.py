@@ -259,3 +259,11 @@ def test_a_change_printed_after_a_range_is_its_change() -> None:
         ("range", "98个", "156个", "59.2%")
     ]
     assert arithmetic("县级社由98个增加到156个，增加58个。") == [("range", "98个", "156个", "58个")]
+
+
+def test_a_change_over_a_span_of_years_after_a_range() -> None:
+    text = (
+        "全州供销系统销售总额由2018年的86亿元增加到2023年的153亿元，五年来增长77.9%，"
+        "年均增长12.2%。"
+    )
+    assert arithmetic(text) == [("range", "86亿元", "153亿元", "77.9%")]
