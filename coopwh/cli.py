@@ -441,7 +441,7 @@ def _extract(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from coopwh.ingest import check_facts
-    from loaders.extract import extract
+    from loaders.extract import ExtractionLimit, extract
     from loaders.reference import load_gazetteer
     from loaders.reports import ReportError, read_report
 
@@ -453,6 +453,9 @@ def _extract(args: argparse.Namespace) -> int:
         extraction = extract(report.text, report.report_id, gazetteer)
     except ReportError as error:
         print(f"coopwh extract: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except ExtractionLimit as error:
+        print(f"coopwh extract: {path}: {error}", file=sys.stderr)
         return EXIT_FAILED
     places = gazetteer.places
     rows = []
@@ -619,6 +622,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _unexpected(command: str, error: Exception) -> int:
+    from coopwh.processes import Terminated, stopping
+
+    if stopping():  # a library's own error for the interruption: the run was stopped
+        raise Terminated(stopping()) from error
     if os.environ.get("COOPWH_DEBUG"):
         raise error
     print(

@@ -34,6 +34,7 @@ from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
 from coopwh.placing import Placement, now_stamp, sweep
+from coopwh.processes import Terminated, stopping
 from coopwh.reanchor import reanchor
 from loaders.extract import Extraction, ExtractionLimit, Fact, extract
 from loaders.raw import (
@@ -222,6 +223,7 @@ class _Known:
     seeds: Path
     by_hash: dict[str, str]
     files: dict[str, Report]  # report files not loaded yet, read
+    gone: set[str] = field(default_factory=set)  # in raw.* but their file taken back
     connection: duckdb.DuckDBPyConnection | None = None  # read-only, opened on first use
 
     def _db(self) -> duckdb.DuckDBPyConnection | None:
@@ -258,8 +260,9 @@ class _Known:
             for report_id, (sha, _, _) in loaded.items()
             if report_id in there and report_id not in files
         }
+        gone = set(loaded) - there  # loaded, but taken back: no version a new file revises
         by_hash.update({report.sha256: rid for rid, report in files.items()})
-        return cls(paths.build_db, paths.project / "seeds", by_hash, files)
+        return cls(paths.build_db, paths.project / "seeds", by_hash, files, gone)
 
     def texts(self, report_ids: list[str]) -> dict[str, str | None]:
         """The text of each of these reports that is loaded (what a revision of it replaces),
@@ -267,7 +270,11 @@ class _Known:
         connection = self._db()
         stored = report_texts(connection, report_ids) if connection else {}
         return {
-            rid: self.files[rid].text if rid in self.files else stored.get(rid)
+            rid: self.files[rid].text
+            if rid in self.files
+            else None
+            if rid in self.gone
+            else stored.get(rid)
             for rid in report_ids
         }
 
@@ -304,7 +311,11 @@ class _Known:
         found = {}
         for i, candidates in shares.items():
             own = wanted[i].report.report_id
-            close = [(r, share) for r, share in candidates if r != own and share >= NEAR_DUPLICATE]
+            close = [
+                (r, share)
+                for r, share in candidates
+                if r != own and r not in self.gone and share >= NEAR_DUPLICATE
+            ]
             if close:
                 found[i] = max(close, key=lambda match: match[1])
         return found
@@ -450,8 +461,10 @@ def _place_and_build(
             placement.restore()
             raise BuildError(f"{error}\n{KEPT_IN_PLACE}") from error
         result.build_error = str(error)
-    except BaseException as error:  # a full disk, a fault, a kill: every file where it was
+    except BaseException as error:  # a full disk, a fault, a stop: every file where it was
         placement.restore()
+        if stopping():
+            raise Terminated(stopping()) from error
         if isinstance(error, OSError | duckdb.Error):
             raise BuildError(f"{_in_words(error)}\n{KEPT_IN_PLACE}") from error
         raise

@@ -39,6 +39,16 @@ def stop_pool(pool) -> None:
         worker.join(timeout=5)
 
 
+_STOPPING: list[int] = []  # the exit code of a stop asked for, once asked
+
+
+def stopping() -> int | None:
+    """The exit code of the stop asked for, if the run was asked to stop: a library that
+    turns the interruption into an error of its own (DuckDB's "Query interrupted") must not
+    make it read as a failure."""
+    return _STOPPING[-1] if _STOPPING else None
+
+
 class Terminated(SystemExit):
     """The run was asked to stop (SIGTERM or SIGHUP): it unwinds like an exit, so every lock,
     worker and temporary file is let go on the way."""
@@ -50,22 +60,27 @@ def stop_cleanly_on_term() -> Iterator[None]:
     the signal), so `finally` blocks and context managers run, as on Ctrl-C."""
 
     def stop(number, _frame) -> None:
+        _STOPPING.append(128 + number)
         raise Terminated(128 + number)
 
     def unraisable(hook_args) -> None:
         # raised where Python can only print it (a fork's lock release, a __del__): the run
-        # must still stop, so the signal is sent again, to land at the next line
+        # must still stop, so it is raised again a moment later, at the next line
         if isinstance(hook_args.exc_value, Terminated):
-            os.kill(os.getpid(), hook_args.exc_value.code - 128)
+            signal.setitimer(signal.ITIMER_REAL, 0.01)  # again (SIGALRM), once out of here
         else:
             default_hook(hook_args)
 
     default_hook = sys.unraisablehook
     sys.unraisablehook = unraisable
     previous = {}
-    for number in (signal.SIGTERM, signal.SIGHUP):
+
+    def again(_number, _frame) -> None:
+        raise Terminated(_STOPPING[-1])
+
+    for number, handler in ((signal.SIGTERM, stop), (signal.SIGHUP, stop), (signal.SIGALRM, again)):
         try:
-            previous[number] = signal.signal(number, stop)
+            previous[number] = signal.signal(number, handler)
         except ValueError:  # not the main thread (a test runner's): leave them
             pass
     try:

@@ -4,7 +4,6 @@ worker or temporary file behind, and the next run gives exactly the rows of a cl
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import shutil
 import signal

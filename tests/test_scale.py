@@ -207,3 +207,17 @@ def test_work_on_every_core_says_how_far_it_is(monkeypatch: pytest.MonkeyPatch) 
     assert results == [2 * n for n in jobs]
     assert told and told[0].endswith("of 40 doubled …")
     assert all(not line.startswith("  40 of 40") for line in told)  # the last is not "…"
+
+
+def test_coopwh_extract_over_the_figure_limit_says_so_without_a_traceback(
+    monkeypatch, tmp_path, capsys
+) -> None:
+    from coopwh.cli import main
+
+    monkeypatch.setattr(extractor, "MAX_FIGURES", 100)
+    report = tmp_path / "many.txt"
+    report.write_text("。".join(f"销售额增长{i}%" for i in range(500)), encoding="utf-8")
+    assert main(["--project", str(ROOT), "extract", str(report)]) == 1
+    error = capsys.readouterr().err
+    assert f"coopwh extract: {report}: " in error and "more than 100 figures" in error
+    assert "Traceback" not in error
