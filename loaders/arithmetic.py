@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from loaders.numbers import chinese_number
 from loaders.relations import Part, Relation
 
 # a list of parts opens right after its total: 总规模2亿元，其中… / 8000万元：…
@@ -35,7 +36,6 @@ PARTS_FOLLOW = re.compile(
 # …or opens the next sentence: 项目48个。其中，… / 按项目用途分，…
 PARTS_OPEN = re.compile(r"\s*(?:其中|(?:按|从|分)[^，。；：、\d]{1,8}?(?:分|看|划分|来看)[，,：:])")
 BREAKDOWN = re.compile(r"(?:按|从|分)[^，。；：、\d]{1,8}?(?:分|看|划分|来看)[，,：:]")
-# the total after its parts: …，合计12.6万吨 / 共计 / 总计
 # the total after its parts, in a segment of its own: …，合计12.6万吨 / 、以上三项共计… (not
 # 社会资本共计投资5亿元: a part in total)
 TOTAL_BEFORE = re.compile(
@@ -44,19 +44,7 @@ TOTAL_BEFORE = re.compile(
 )
 EACH = re.compile(r"各(?:自|级)?[^，。；、]{0,8}$")
 RESPECTIVELY_ONE = re.compile(r"分别[^，。；、]{0,8}$")  # 咸安区社和嘉鱼县社分别出资10万元: each
-CN_DIGITS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-CN_COUNT = re.compile(r"(十?[一二两三四五六七八九]?十?)个")
+CN_COUNT = re.compile(r"([一二两三四五六七八九十百]+)[个家]")
 SHARE_GAP = re.compile(
     r"[，,、]?\s*(?:约)?占(?:比|到)?(?P<name>[^，。；、\d%]{0,12}?)(?:的)?(?:比重|比例)?(?:为|达到?|了)?"
 )
@@ -237,8 +225,9 @@ class _Finder:
             return (counts[-1].value, counts[-1].start)
         head = before[: each.start()]
         number = CN_COUNT.search(head)
-        if number and number.group(1):
-            return (_chinese_number(number.group(1)), None)
+        count = chinese_number(number.group(1)) if number else None
+        if count:
+            return (count, None)
         names = [n for n in re.split(r"[、和及与]", head) if n.strip()]
         if len(names) >= 2:  # 东城、西城、朝阳区财政各出资: three
             return (float(len(names)), None)
@@ -644,11 +633,3 @@ class _Finder:
                     )
                 )
         return found
-
-
-def _chinese_number(text: str) -> float:
-    """十三 -> 13, 两 -> 2, 二十 -> 20 (the counts before 各)."""
-    if "十" not in text:
-        return float(CN_DIGITS.get(text, 0))
-    tens, _, ones = text.partition("十")
-    return float(CN_DIGITS.get(tens, 1) * 10 + CN_DIGITS.get(ones, 0))
