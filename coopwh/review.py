@@ -49,6 +49,7 @@ REVIEW_COLUMNS = [
     "reviewer",
     "reviewed_at",
     "sentence",
+    "note",  # the reviewer's 审阅备注, as typed
 ]
 EDITABLE = [
     "subject",
@@ -94,6 +95,7 @@ FIELDS = [
     Field("held_reason", "暂缓原因（若有）", 36),
     Field("note", "审阅备注", 24),
 ]
+ZH = {field.key: field.zh for field in FIELDS}
 DECISION_FILL = PatternFill("solid", fgColor="FFF2CC")
 READ_ONLY_FILL = PatternFill("solid", fgColor="F2F2F2")
 GUIDE = (
@@ -110,6 +112,14 @@ GUIDE = (
     "run: coopwh review apply FILE.xlsx; a wrong row is named with its cell and nothing is "
     "applied."
 )
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A cell of the returned sheet that holds a formula (read as typed, never computed)."""
+
+    text: str
+    cell: str  # its coordinate, e.g. J7
 
 
 class ReviewError(Exception):
@@ -337,6 +347,15 @@ def apply_sheet(paths: Paths, sheet_path: Path, reviewer: str | None = None) -> 
     result = Applied()
     for number, row in rows:
         where = f"{sheet_path.name}, sheet {SHEET}, row {number}"
+        formulas = [(key, value) for key, value in row.items() if isinstance(value, _Formula)]
+        for key, formula in formulas:
+            header = f" ({ZH[key]})" if key in ZH else ""
+            errors.append(
+                f"{where}, cell {formula.cell}{header}: a formula ({formula.text}), not a value: "
+                "type the value itself"
+            )
+        if formulas:
+            continue
         decision = _token(row.get("decision"))
         if not decision:
             result.left += 1
@@ -387,6 +406,7 @@ def apply_sheet(paths: Paths, sheet_path: Path, reviewer: str | None = None) -> 
             "reviewer": reviewer,
             "reviewed_at": now,
             "sentence": reading["sentence"],
+            "note": _csv_value(row.get("note")).strip(),
         }
         old = recorded.get(fact_id)
         if old is not None and _same_decision(old, entry):
@@ -409,7 +429,7 @@ def apply_sheet(paths: Paths, sheet_path: Path, reviewer: str | None = None) -> 
 
 def _read_sheet(path: Path) -> list[tuple[int, dict]]:
     try:
-        workbook = load_workbook(path, data_only=True)
+        workbook = load_workbook(path)  # formulas as typed: a cell must hold its value
     except Exception as error:  # noqa: BLE001 (openpyxl raises many kinds)
         raise ReviewError(f"{path}: cannot be read as an Excel workbook ({error})") from error
     if SHEET not in workbook.sheetnames:
@@ -422,7 +442,13 @@ def _read_sheet(path: Path) -> list[tuple[int, dict]]:
             f"{path}: row 2 of {SHEET} lacks the columns {', '.join(sorted(missing))}"
         )
     rows = []
-    for number, values in enumerate(sheet.iter_rows(min_row=3, values_only=True), start=3):
+    for number, cells in enumerate(sheet.iter_rows(min_row=3), start=3):
+        values = [
+            _Formula(str(getattr(c.value, "text", c.value)), c.coordinate)
+            if c.data_type == "f"
+            else c.value
+            for c in cells
+        ]
         if any(v not in (None, "") for v in values):
             rows.append((number, dict(zip(keys, values, strict=False))))
     workbook.close()
@@ -580,7 +606,7 @@ def _csv_value(value: object) -> str:
 
 
 def _same_decision(old: dict, new: dict) -> bool:
-    keys = ["decision", *EDITABLE]
+    keys = ["decision", *EDITABLE, "note"]
     return all((old.get(k) or "") == (new.get(k) or "") for k in keys)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -182,6 +183,110 @@ def test_a_sheet_with_a_bad_row_is_refused_naming_it_and_nothing_changes(
     assert result.returncode == 1
     assert "bad.xlsx, sheet 审阅, row 3" in result.stderr and message in result.stderr
     assert "nothing was applied" in result.stderr
+    assert (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb")) == before
+
+
+def recorded_reviews(project: Path) -> dict[str, dict[str, str]]:
+    """seeds/fact_reviews.csv read back as a CSV reader would, by the figure's fact_id."""
+    with open(project / "seeds" / "fact_reviews.csv", encoding="utf-8", newline="") as handle:
+        return {row["fact_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_reviewer_s_note_is_kept_in_the_seed_as_written(project, tmp_path) -> None:
+    sheet = export(project, tmp_path / "review.xlsx", "--report", REPORT_ID)
+    first = edit(sheet, tmp_path / "first.xlsx", {"600吨": {"decision": "reject"}})
+    assert coopwh(project, "review", "apply", str(first)).returncode == 0
+    seed = project / "seeds" / "fact_reviews.csv"
+    # a seed as it was before the note had a column: its row keeps an empty note
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",sentence,note") and lines[1].endswith(",")
+    seed.write_text(
+        "\n".join(line.removesuffix(",note").removesuffix(",") for line in lines) + "\n",
+        encoding="utf-8",
+    )
+    notes = {
+        "86.5亿元": "含农资、日用品，不含粮食",  # commas
+        "74%": '报告原文写作"74%"，应为47%',  # quotes
+        "12.3%": "第一行\n第二行，再核对",  # a line break in the cell
+    }
+    filled = edit(
+        sheet,
+        tmp_path / "filled.xlsx",
+        {
+            "86.5亿元": {"decision": "accept", "note": notes["86.5亿元"]},
+            "74%": {"decision": "correct", "value": 47, "note": notes["74%"]},
+            "12.3%": {"decision": "accept", "note": notes["12.3%"]},
+            "600吨": {"decision": "reject"},
+        },
+    )
+    workbook = load_workbook(filled)  # a note that starts with = but was typed as text
+    table = workbook["审阅"]
+    keys = [cell.value for cell in table[2]]
+    printed = {
+        table.cell(row, keys.index("fact_id") + 1).value: table.cell(
+            row, keys.index("number_text") + 1
+        ).value
+        for row in range(3, table.max_row + 1)
+    }
+    row = 3 + list(printed.values()).index("2.3万户")
+    table.cell(row, keys.index("decision") + 1).value = "accept"
+    note = table.cell(row, keys.index("note") + 1)
+    note.value, note.data_type, note.quotePrefix = "=见上一行", "s", True
+    workbook.save(filled)
+    notes["2.3万户"] = "=见上一行"
+
+    result = coopwh(project, "review", "apply", str(filled), "--reviewer", "王芳")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "3 accepted, 1 corrected, 0 rejected; 1 already recorded" in result.stdout
+    by_printed = {printed[fact_id]: row for fact_id, row in recorded_reviews(project).items()}
+    assert {printed: by_printed[printed]["note"] for printed in notes} == notes
+    assert by_printed["600吨"]["note"] == ""
+    loaded = query(project, "SELECT fact_id, note FROM seeds.fact_reviews")  # as the build read it
+    assert {printed[fact_id]: note for fact_id, note in loaded} == {**notes, "600吨": ""}
+
+    before = (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb"))
+    again = coopwh(project, "review", "apply", str(filled), "--reviewer", "王芳")
+    assert again.returncode == 0, again.stderr
+    assert "5 already recorded" in again.stdout and "Nothing new" in again.stdout
+    assert (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb")) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"decision": "correct", "value": "=B3*2"},
+            "row 3, cell J3 (数值): a formula (=B3*2), not a value: type the value itself",
+        ),
+        (
+            {"decision": '=IF(C3>0,"accept","reject")'},
+            'row 3, cell F3 (审阅结论): a formula (=IF(C3>0,"accept","reject")), not a value',
+        ),
+        (
+            {"note": "=TODAY()"},  # on a row left for later, too
+            "row 3, cell R3 (审阅备注): a formula (=TODAY()), not a value",
+        ),
+    ],
+)
+def test_a_formula_in_a_review_cell_is_named_at_its_cell_and_nothing_changes(
+    project, tmp_path, change: dict, message: str
+) -> None:
+    sheet = export(project, tmp_path / "review.xlsx", "--report", REPORT_ID)
+    bad = edit(
+        sheet,
+        tmp_path / "bad.xlsx",
+        {"86.5亿元": change, "600吨": {"decision": "reject"}},  # a good row beside the bad one
+    )
+    assert load_workbook(bad)["审阅"][message.split("cell ")[1][:2]].data_type == "f"
+    seed = project / "seeds" / "fact_reviews.csv"
+    before = (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb"))
+
+    result = coopwh(project, "review", "apply", str(bad))
+
+    assert result.returncode == 1
+    assert f"bad.xlsx, sheet 审阅, {message}" in result.stderr, result.stderr
+    assert "1 problem(s); nothing was applied" in result.stderr
     assert (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb")) == before
 
 

@@ -1,4 +1,4 @@
-/* Decisions of reviewers on the figures the extractor read (coopwh review apply): accept, correct (with the corrected values; empty means unchanged) or reject, who decided and when, and the sentence as it stood. Empty cells are read as empty text, not as numbers. */
+/* Decisions of reviewers on the figures the extractor read (coopwh review apply): accept, correct (with the corrected values; empty means unchanged) or reject, who decided and when, the sentence as it stood and the reviewer's note (审阅备注). Empty cells are read as empty text, not as numbers. */
 MODEL (
   name seeds.fact_reviews,
   kind SEED (
@@ -28,7 +28,8 @@ MODEL (
     is_target TEXT,
     reviewer TEXT,
     reviewed_at TEXT,
-    sentence TEXT
+    sentence TEXT,
+    note TEXT
   ),
   grain fact_id,
   audits (

@@ -21,5 +21,6 @@ SELECT
   NULLIF(TRIM(period), '') AS period, /* Corrected period, if corrected */
   CASE LOWER(TRIM(is_target)) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END AS is_target, /* Corrected target flag, if corrected */
   NULLIF(TRIM(reviewer), '') AS reviewer, /* Who decided */
-  NULLIF(TRIM(reviewed_at), '') AS reviewed_at /* When (UTC, ISO 8601) */
+  NULLIF(TRIM(reviewed_at), '') AS reviewed_at, /* When (UTC, ISO 8601) */
+  NULLIF(note, '') AS note /* The reviewer's note (审阅备注) as typed, if any */
 FROM seeds.fact_reviews
