@@ -75,7 +75,7 @@ ORDINAL_BEFORE = re.compile(r"(?:第|[A-Za-z])$")
 IDIOMS = re.compile(
     r"十三五|十四五|十二五|三会|两委|三定|两社|一二三产|三位一体|一套|两块|一公里|一方面|"
     r"一体化|双线|两级|三级|双向|一批|一系列|一站式|两条线|第[一二三四五六七八九十]+|"
-    r"千家万户|万家|一成不变|百分之百"
+    r"千家万户|万家|一成不变|百分之百|[一二]元(?:化|结构|体制)"
 )
 VAGUE_BEFORE = re.compile(r"(?:数|几|成)$")  # 数百家, 几十个, 成千上万: no figure
 RANGE_JOINT = re.compile(r"\s*[至到~\-—–－]\s*")
@@ -204,6 +204,13 @@ def _is_figure(sentence: str, quantity: Quantity) -> bool:
     if ORDINAL_BEFORE.search(before) or re.match(r"^[A-Za-z]", after):
         return False
     if (groups["cn"] or groups["tenths"] or groups["cnfrac"]) and VAGUE_BEFORE.search(before):
+        return False
+    if (  # 千亩示范基地, 万亩茶园, 万元户: a size that describes, not a figure
+        groups["cn"]
+        and groups["cnunit"] in ("元", "亩", "吨")
+        and re.fullmatch("[百千万亿]+", groups["cn"])
+        and not (groups["pre"] or groups["cnabove"] or groups["cnapprox"] or groups["post"])
+    ):
         return False
     if groups["cn"] or groups["num"] or groups["tenths"] or groups["cnfrac"]:
         window_start = max(0, start - 3)

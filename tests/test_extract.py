@@ -287,6 +287,7 @@ def test_units(text: str, unit: str) -> None:
         "实行“一套机构、两块牌子”，解决最后“一公里”。",
         "数百家企业参与，几十个村受益，服务千家万户，成千上万的农民受益。",
         "组建成员单位，一成不变，建成一批服务中心，形成三级联动。",
+        "建设千亩示范基地和万亩茶园，培育万元户，破除城乡二元结构。",
     ],
 )
 def test_years_dates_ordinals_plan_names_and_idioms_are_not_figures(text: str) -> None:
