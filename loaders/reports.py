@@ -277,7 +277,10 @@ def html_text(markup: str, seconds: float = SECONDS) -> str:
     parser = etree.HTMLParser(encoding="utf-8", no_network=True)
     try:
         with time_limit(seconds):
-            root = etree.fromstring(markup.encode("utf-8"), parser)
+            try:
+                root = etree.fromstring(markup.encode("utf-8"), parser)
+            except etree.ParserError:  # "Document is empty": nothing but white space
+                return ""
             fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
             if fatal:
                 reason = fatal[0].message.strip()
@@ -294,7 +297,8 @@ def html_text(markup: str, seconds: float = SECONDS) -> str:
                 root = root.getprevious()
             node = root
             while node is not None:
-                _html_parts(node, parts)
+                if isinstance(node.tag, str):  # not a comment or PI beside <html>
+                    _html_parts(node, parts)
                 node = node.getnext()
     except TimeoutError as error:
         raise HtmlError(

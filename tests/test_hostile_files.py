@@ -267,3 +267,18 @@ def test_a_figure_of_10_to_the_30_yuan_is_held_with_its_reason_and_the_rest_load
     assert "held back: 10000000000000000000000亿元" in ran["result"].stdout
     (total,) = rows(project, "SELECT SUM(value) FROM marts.facts WHERE unit = 'yuan'")[0]
     assert total < 10**13
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        ("<!-- 开头 --><html><body><p>正文</p></body></html><!-- 末 -->后记", "\n正文\n后记"),
+        ('<?xml version="1.0"?><!-- 注 -->\n<p>正文</p>', "\n正文\n"),
+        ("<html><body><p>一</p></body></html><p>二</p>", "\n一\n\n二\n"),
+        ("只有文字", "只有文字"),
+        ("  \n ", ""),
+        ("<!-- 只有注释 -->", ""),
+    ],
+)
+def test_html_around_and_outside_its_root_reads_as_text(page: str, text: str) -> None:
+    assert html_text(page) == text
