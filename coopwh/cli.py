@@ -69,7 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     sql = verbs.add_parser(
         "sql",
         help="Run a read-only SQL query on the published warehouse and print a table.",
-        description="Run a read-only SQL query on the published warehouse and print a table.",
+        description="Run a read-only SQL query on the published warehouse and print a table. "
+        "One statement per call (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); it "
+        "reads the published tables and nothing else: no writes, no files, no extensions. On "
+        "the postgres gateway it connects as a reader (a login in the coopwh_reader role), "
+        "never as the build account: $COOPWH_PG_READER_USER and $COOPWH_PG_READER_PASSWORD "
+        "if set, else the reader login the build made (its password kept in "
+        "warehouse/postgres/reader_login.json), else $PGUSER if it is such a reader.",
         epilog='example: coopwh sql "SELECT subject_name, growth_pct FROM '
         "marts.growth_since_2016 WHERE metric_code = 'sales_total'\"",
     )
@@ -387,7 +393,7 @@ def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.b
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from coopwh.query import QueryError, format_table, run_query
+    from coopwh.query import QueryError, Refused, format_table, run_query
     from coopwh.status import BuildError
 
     paths = _paths(args)
@@ -395,11 +401,11 @@ def _sql(args: argparse.Namespace) -> int:
         if paths.on_server:
             from coopwh import server
 
-            columns, rows = server.query(args.query)
+            columns, rows = server.query(paths, args.query)
         else:
             columns, rows = run_query(paths, args.query)
     except (QueryError, BuildError) as error:
-        print(f"coopwh sql: {error}", file=sys.stderr)
+        print(error if isinstance(error, Refused) else f"coopwh sql: {error}", file=sys.stderr)
         return EXIT_FAILED
     if not columns:
         return EXIT_OK

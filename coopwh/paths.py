@@ -120,10 +120,49 @@ def _find_project(start: Path) -> Path | None:
 
 
 def read_only(database: Path):  # -> duckdb.DuckDBPyConnection
-    """A read-only connection to a DuckDB file, without progress bars in scheduled runs'
-    output."""
+    """A connection to a DuckDB file that can read its tables and nothing else: read-only, no
+    files (no COPY, ATTACH, EXPORT, read_csv, glob, …), no extensions (no INSTALL, LOAD), and
+    its settings locked, so no query can SET them back; no progress bars in scheduled runs'
+    output. Every reader the product opens on a warehouse file goes through here (analysts'
+    SQL too), but the one that has DuckDB write files: read_only_writing_into."""
+    return _locked(database, None)
+
+
+def read_only_writing_into(database: Path, directory: Path):  # -> duckdb.DuckDBPyConnection
+    """read_only, but DuckDB may also write (and read) files in directory and nowhere else.
+    For the export alone: it has DuckDB write the 全部数据 CSV of a large scope with COPY … TO,
+    a few reports at a time (fetching those rows into Python to write them would be slower and
+    hold them all). Never give it to SQL that comes from outside the product."""
+    return _locked(database, Path(directory))
+
+
+def _locked(database: Path, directory: Path | None):
+    """Settings are the database's, shared by every connection of this process to that file:
+    one opened while another is still open (a nested reader) finds them locked already, and is
+    accepted if file access is off (but for directory, if given, or the outer one's)."""
     import duckdb
 
     connection = duckdb.connect(str(database), read_only=True)
-    connection.execute("SET enable_progress_bar = false")
+    try:
+        locked, external, allowed = connection.execute(
+            "SELECT current_setting('lock_configuration'), "
+            "current_setting('enable_external_access'), current_setting('allowed_directories')"
+        ).fetchone()
+        wanted = [] if directory is None else [f"{directory.resolve()}{os.sep}"]
+        if locked:
+            if external or not set(wanted) <= set(allowed):
+                raise RuntimeError(
+                    f"{database}: already open in this process with other settings "
+                    f"(file access {'on' if external else 'off'}, directories {allowed}); "
+                    "close that connection first"
+                )
+            return connection
+        connection.execute("SET enable_progress_bar = false")
+        if wanted:
+            connection.execute("SET allowed_directories = ?", [wanted])
+        connection.execute("SET enable_external_access = false")
+        connection.execute("SET lock_configuration = true")
+    except BaseException:
+        connection.close()
+        raise
     return connection

@@ -9,13 +9,26 @@ one transaction renames them into place; a query that started before reads the o
 end, a query that starts after reads the new ones. Readers' accounts are members of
 coopwh_reader: they can read those three schemas and nothing else.
 
+Everything the product reads on the server (coopwh sql, the copy export, validate and changes
+fetch) connects as such a reader, never as the build account (connect_as_reader): a login from
+$COOPWH_PG_READER_USER and $COOPWH_PG_READER_PASSWORD, else the login coopwh_reader_login that
+the build makes for its own machine (its password kept in the warehouse directory, readable by
+the job's user alone), else $PGUSER if it is a reader. A session of the build account that
+switched role would not do: SET ROLE and SET SESSION AUTHORIZATION are undone by RESET, so a
+query could go back to the build account's rights. A login whose only membership is
+coopwh_reader has nowhere to go back to: RESET ROLE lands on the login itself. So no query
+string can write, read the server's files (pg_read_file needs pg_read_server_files or a
+superuser) or run programs (COPY … TO PROGRAM needs pg_execute_server_program).
+
 The connection comes from the standard libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
 PGDATABASE); no secret is written in the project. Data moves in and out as CSV through COPY."""
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +38,9 @@ import duckdb
 from coopwh.status import BuildError
 
 READER_ROLE = "coopwh_reader"
+READER_LOGIN = "coopwh_reader_login"  # the login a build makes for its own machine's readers
+READER_LOGIN_FILE = "reader_login.json"  # its password, beside the local published copy
+SERVER_POWERS = ("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")
 PUBLISHED_SCHEMAS = ("marts", "seeds", "meta")
 LOCK_KEY = 715_1969  # the advisory lock a build holds on the build database
 TO_POSTGRES = {
@@ -65,8 +81,11 @@ def databases() -> tuple[str, str]:
     return published, os.environ.get("COOPWH_PG_BUILD_DATABASE") or f"{published}_build"
 
 
-def connect(database: str, autocommit: bool = False):  # -> psycopg2 connection
-    """A connection to one database of the server, from the libpq variables."""
+def connect(
+    database: str, autocommit: bool = False, user: str | None = None, password: str | None = None
+):  # -> psycopg2 connection
+    """A connection to one database of the server, from the libpq variables (as user, with
+    password, if given: the build's account otherwise)."""
     try:
         import psycopg2
     except ImportError as error:
@@ -74,16 +93,132 @@ def connect(database: str, autocommit: bool = False):  # -> psycopg2 connection
             "the PostgreSQL driver is not installed: pip install 'coopwh[postgres]'"
         ) from error
     try:
-        connection = psycopg2.connect(dbname=database, application_name="coopwh")
+        connection = psycopg2.connect(
+            dbname=database, application_name="coopwh", user=user, password=password
+        )
     except psycopg2.Error as error:
         where = f"{os.environ.get('PGHOST', 'localhost')}:{os.environ.get('PGPORT', '5432')}"
         raise ServerError(
             f"cannot connect to PostgreSQL at {where}, database {database}, as "
-            f"{os.environ.get('PGUSER', os.environ.get('USER', '?'))}: "
+            f"{user or os.environ.get('PGUSER', os.environ.get('USER', '?'))}: "
             f"{str(error).strip()} (set PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE)"
         ) from error
     connection.autocommit = autocommit
     return connection
+
+
+def connect_as_reader(database: str, root: Path):  # -> psycopg2 connection
+    """A read-only connection with no rights but coopwh_reader's (see the module's docstring):
+    the login of $COOPWH_PG_READER_USER, else the reader login kept in root (the gateway's
+    directory in the warehouse), else $PGUSER if it is a reader; else $PGUSER (the build
+    account) makes the kept login, or resets its password, and that is used."""
+    user = os.environ.get("COOPWH_PG_READER_USER")
+    if user:
+        connection = connect(
+            database, user=user, password=os.environ.get("COOPWH_PG_READER_PASSWORD")
+        )
+        return _reading_only(connection, f"COOPWH_PG_READER_USER ({user})")
+    kept = _kept_login(root)
+    if kept is not None:
+        try:
+            connection = connect(database, user=kept[0], password=kept[1])
+        except ServerError:  # its password was reset from another machine: reset it below
+            pass
+        else:
+            return _reading_only(connection, f"the reader login kept in {root / READER_LOGIN_FILE}")
+    connection = connect(database)
+    more = _more_than_reading(connection)
+    if more is None:  # an analyst's own login in coopwh_reader
+        connection.set_session(readonly=True)
+        return connection
+    try:
+        _ensure_reader_role(connection.cursor(), database, root, remake=True)
+        connection.commit()
+    except ServerError as error:
+        raise ServerError(
+            f"{os.environ.get('PGUSER', 'PGUSER')} {more}, and coopwh reads the server as a "
+            f"reader only; set COOPWH_PG_READER_USER and COOPWH_PG_READER_PASSWORD to a login in "
+            f"{READER_ROLE}, or run the build on this machine ({error})"
+        ) from error
+    finally:
+        connection.close()
+    user, password = _kept_login(root)
+    return _reading_only(
+        connect(database, user=user, password=password),
+        f"the reader login kept in {root / READER_LOGIN_FILE}",
+    )
+
+
+def _reading_only(connection, whose: str):  # psycopg2 connection -> the same
+    """The connection, read-only, if its login can do no more than read; else it is closed and
+    refused, naming why."""
+    more = _more_than_reading(connection)
+    if more is not None:
+        connection.close()
+        raise ServerError(
+            f"{whose} {more}: coopwh reads the server as a reader only; give it a login "
+            f"whose only role is {READER_ROLE} (CREATE ROLE … LOGIN PASSWORD '…' IN ROLE "
+            f"{READER_ROLE})"
+        )
+    connection.set_session(readonly=True)
+    return connection
+
+
+def _more_than_reading(connection) -> str | None:
+    """What the connection's login may do beyond reading the published tables, in words, or
+    None: a superuser, a login that may create roles or databases, one that holds the server's
+    file and program roles, or one that is (or may become) the owner of the published database
+    or of one of its schemas. Membership counts whether inherited or not (SET ROLE would reach
+    it)."""
+    cursor = connection.cursor()
+    cursor.execute(
+        "SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, "
+        "ARRAY(SELECT p FROM unnest(%s::text[]) AS p WHERE pg_has_role(current_user, p, "
+        "'MEMBER')), pg_has_role(current_user, d.datdba, 'MEMBER'), "
+        "ARRAY(SELECT nspname::text FROM pg_namespace WHERE nspname = ANY(%s) "
+        "AND pg_has_role(current_user, nspowner, 'MEMBER') ORDER BY 1) "
+        "FROM pg_roles AS r, pg_database AS d "
+        "WHERE r.rolname = current_user AND d.datname = current_database()",
+        [list(SERVER_POWERS), list(PUBLISHED_SCHEMAS)],
+    )
+    superuser, create_role, create_db, powers, owns_database, owns_schemas = cursor.fetchone()
+    connection.rollback()
+    if superuser:
+        return "is a superuser"
+    if create_role or create_db:
+        return "may create " + ("roles" if create_role else "databases")
+    if powers:
+        return f"is a member of {', '.join(powers)}"
+    if owns_database:
+        return "owns the published database"
+    if owns_schemas:
+        return f"owns the schemas {', '.join(owns_schemas)}"
+    return None
+
+
+def _kept_login(root: Path) -> tuple[str, str] | None:
+    """The reader login the build made and its password, as kept in root; None if none is."""
+    try:
+        kept = json.loads((root / READER_LOGIN_FILE).read_text(encoding="utf-8"))
+        return str(kept["user"]), str(kept["password"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _keep_login(root: Path, user: str, password: str) -> None:
+    """Write the reader login's password into root, readable by the job's user alone."""
+    path = root / READER_LOGIN_FILE
+    staging = path.with_name(path.name + ".tmp")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging.unlink(missing_ok=True)
+        descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump({"user": user, "password": password}, handle)
+        os.replace(staging, path)
+    except OSError as error:
+        staging.unlink(missing_ok=True)
+        raise ServerError(f"{path}: cannot keep the reader login's password ({error})") from error
 
 
 def ensure_databases() -> None:
@@ -172,7 +307,7 @@ def push_published(published: Path) -> None:
         _closing(connect(published_db)) as target,
     ):
         cursor = target.cursor()
-        _ensure_reader_role(cursor, published_db)
+        _ensure_reader_role(cursor, published_db, published.parent)
         for schema in PUBLISHED_SCHEMAS:
             cursor.execute(f"DROP SCHEMA IF EXISTS {schema}_next CASCADE")
             cursor.execute(f"CREATE SCHEMA {schema}_next")
@@ -206,7 +341,7 @@ def pull_published(local: Path) -> bool:
     """Copy the server's published copy into a local DuckDB file (replaced whole, read in one
     snapshot of the server); False if the server has none yet."""
     published_db, _ = databases()
-    with _closing(connect(published_db)) as connection:
+    with _closing(connect_as_reader(published_db, local.parent)) as connection:
         connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
         tables = _fetch(
             connection,
@@ -228,26 +363,44 @@ def pull_published(local: Path) -> bool:
     return True
 
 
-def query(sql: str) -> tuple[list[str], list[tuple]]:
-    """Run one read-only query on the published database; return column names and rows."""
-    from coopwh.query import QueryError
-
-    published_db, _ = databases()
+def query(paths, sql: str) -> tuple[list[str], list[tuple]]:  # paths: coopwh.paths.Paths
+    """Run one reading statement on the published database, as a reader (connect_as_reader);
+    return column names and rows. What DuckDB's parser reads as anything but one SELECT or
+    EXPLAIN is refused before it is sent, as on DuckDB; what it cannot parse (PostgreSQL's own
+    syntax) goes to the server, where the reader's rights stop anything but reading."""
     import psycopg2
 
-    with _closing(connect(published_db)) as connection:
-        connection.set_session(readonly=True)
+    from coopwh.query import QueryError, check_statements, refusal, statement_types
+
+    with duckdb.connect(config={"enable_external_access": False}) as parser:
+        try:
+            types = statement_types(parser, sql)
+        except duckdb.Error:
+            types = None
+    if types is not None:
+        check_statements(types)
+    published_db, _ = databases()
+    with _closing(connect_as_reader(published_db, paths.root)) as connection:
         cursor = connection.cursor()
         try:
             cursor.execute(sql)
         except psycopg2.Error as error:
+            said = str(error).strip().splitlines()[0]
+            if error.pgcode in ("42501", "25006"):  # insufficient privilege, read-only
+                raise refusal(
+                    f"the reader's rights stop it (the server said: {said})",
+                    f"a reader may SELECT from {', '.join(PUBLISHED_SCHEMAS)} and nothing else",
+                ) from error
             raise QueryError(str(error).strip()) from error
         if cursor.description is None:
             return [], []
         return [column[0] for column in cursor.description], cursor.fetchall()
 
 
-def _ensure_reader_role(cursor, published_db: str) -> None:
+def _ensure_reader_role(cursor, published_db: str, root: Path, remake: bool = False) -> None:
+    """The coopwh_reader role, allowed to connect to the published database (and nobody else);
+    and, unless readers log in as $COOPWH_PG_READER_USER, the reader login this machine's
+    readers use, its password kept in root (a new one if none is kept there, or if remake)."""
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [READER_ROLE])
     if not cursor.fetchone():
         try:
@@ -259,6 +412,22 @@ def _ensure_reader_role(cursor, published_db: str) -> None:
             ) from error
     cursor.execute(f'REVOKE ALL ON DATABASE "{published_db}" FROM PUBLIC')  # no temp tables
     cursor.execute(f'GRANT CONNECT ON DATABASE "{published_db}" TO {READER_ROLE}')
+    if os.environ.get("COOPWH_PG_READER_USER") or (_kept_login(root) and not remake):
+        return
+    password = secrets.token_urlsafe(24)
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [READER_LOGIN])
+    make = "ALTER" if cursor.fetchone() else "CREATE"
+    try:
+        cursor.execute(f"{make} ROLE {READER_LOGIN} LOGIN PASSWORD %s", [password])
+        cursor.execute(f"GRANT {READER_ROLE} TO {READER_LOGIN}")
+    except Exception as error:
+        raise ServerError(
+            f"the reader login {READER_LOGIN} could not be made ({str(error).strip()}); ask the "
+            f"server's administrator for a login in {READER_ROLE} (CREATE ROLE … LOGIN PASSWORD "
+            f"'…' IN ROLE {READER_ROLE}) and set COOPWH_PG_READER_USER and "
+            "COOPWH_PG_READER_PASSWORD to it"
+        ) from error
+    _keep_login(root, READER_LOGIN, password)
 
 
 def _duckdb_columns(connection, schema: str, table: str) -> list[tuple[str, str]]:

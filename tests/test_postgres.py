@@ -8,6 +8,7 @@ them; with COOPWH_REQUIRE_POSTGRES=1 (as .ci/run sets) they fail instead."""
 from __future__ import annotations
 
 import glob
+import hashlib
 import math
 import os
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from coopwh.cli import main
 from tests.conftest import NEW_REPORT, copy_project
 
 psycopg2 = pytest.importorskip("psycopg2", reason="pip install 'coopwh[postgres]'")
@@ -187,6 +189,122 @@ def test_commands_read_the_servers_copy(on_server: Path, server, tmp_path: Path)
     assert run(on_server, server, "validate").returncode == 0
     changes = run(on_server, server, "changes")
     assert changes.returncode == 0 and "Build 1" in changes.stdout
+
+
+def sql_in_process(
+    project: Path, server, monkeypatch, capsys, query: str, **env: str
+) -> tuple[int, str, str]:
+    """coopwh --gateway postgres sql in this process, with the server's variables (and env)."""
+    monkeypatch.delenv("COOPWH_PG_READER_USER", raising=False)
+    monkeypatch.delenv("COOPWH_PG_READER_PASSWORD", raising=False)
+    for name, value in {**server, **env}.items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    code = main(["--project", str(project), "--gateway", "postgres", "sql", query])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def untouched(project: Path, server) -> tuple:
+    """What no query may change: the server's figures, the local copy's and the seeds' bytes."""
+    facts = server_rows(
+        server, "SELECT COUNT(*), md5(string_agg(f::text, '|' ORDER BY f::text)) FROM marts.facts f"
+    )
+    files = [project / "warehouse" / "postgres" / "coopwh.duckdb", *(project / "seeds").iterdir()]
+    return facts, {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def test_sql_on_the_server_runs_as_the_reader_login_the_build_made(
+    on_server: Path, server, monkeypatch, capsys
+) -> None:
+    code, out, err = sql_in_process(
+        on_server, server, monkeypatch, capsys, "SELECT current_user, session_user"
+    )
+    assert (code, err) == (0, "")
+    assert out.count("coopwh_reader_login") == 2  # PGUSER is postgres, a superuser
+    kept = on_server / "warehouse" / "postgres" / "reader_login.json"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert server_rows(
+        server,
+        "SELECT rolsuper, rolcreaterole, rolcreatedb, "
+        "ARRAY(SELECT b.rolname::text FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid "
+        "WHERE m.member = r.oid) FROM pg_roles r WHERE rolname = 'coopwh_reader_login'",
+    ) == [(False, False, False, ["coopwh_reader"])]
+
+
+SERVER_REFUSED = {
+    "read a server file": "SELECT pg_read_file('/etc/hostname')",
+    "run a program": "COPY (SELECT 1) TO PROGRAM 'touch {ran}'",
+    "run a program from a block": (
+        "DO $$BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch {ran}'''; END$$"
+    ),
+    "become the build account, then read": (
+        "SET ROLE postgres; SELECT pg_read_file('/etc/hostname')"
+    ),
+    "become the build account for the session": (
+        "SET SESSION AUTHORIZATION postgres; COPY (SELECT 1) TO PROGRAM 'touch {ran}'"
+    ),
+    "leave the role, then delete": "RESET ROLE; DELETE FROM marts.facts",
+    "a read-write transaction": "COMMIT; BEGIN READ WRITE; DELETE FROM marts.facts",
+    "delete figures": "DELETE FROM marts.facts",
+    "write a server file": "COPY marts.facts TO '{ran}'",
+    "import a server file": "SELECT lo_import('/etc/hostname')",
+    "create a table": "CREATE TABLE public.scratch (a INT)",
+}
+
+
+@pytest.mark.parametrize("query", SERVER_REFUSED.values(), ids=SERVER_REFUSED.keys())
+def test_sql_on_the_server_cannot_write_read_files_or_run_programs(
+    on_server: Path, server, monkeypatch, capsys, tmp_path: Path, query: str
+) -> None:
+    ran = tmp_path / "ran"
+    tmp_path.chmod(0o777)  # so that the server's account could write there, if it were let
+    before = untouched(on_server, server)
+    code, out, err = sql_in_process(
+        on_server, server, monkeypatch, capsys, query.replace("{ran}", str(ran))
+    )
+    assert code == 1
+    assert err.startswith("coopwh sql is read-only: "), err
+    assert "Traceback" not in err and out == ""
+    assert not ran.exists()
+    assert untouched(on_server, server) == before
+
+
+def test_a_reader_login_that_can_do_more_is_refused(
+    on_server: Path, server, monkeypatch, capsys
+) -> None:
+    code, out, err = sql_in_process(
+        on_server, server, monkeypatch, capsys, "SELECT 1", COOPWH_PG_READER_USER="postgres"
+    )
+    assert code == 1 and out == ""
+    assert "COOPWH_PG_READER_USER (postgres) is a superuser" in err and "Traceback" not in err
+
+
+def test_an_analysts_own_reader_login_is_used_as_it_is(
+    on_server: Path, server, monkeypatch, capsys, tmp_path: Path
+) -> None:
+    admin = pg(server)
+    admin.autocommit = True
+    admin.cursor().execute("CREATE ROLE reader_wang LOGIN IN ROLE coopwh_reader")
+    admin.close()
+    elsewhere = tmp_path / "warehouse"  # another machine's: no reader login kept there
+    query = "SELECT current_user, COUNT(*) FROM marts.facts"
+    code, out, err = sql_in_process(
+        on_server,
+        server,
+        monkeypatch,
+        capsys,
+        query,
+        PGUSER="reader_wang",
+        COOPWH_WAREHOUSE=str(elsewhere),
+    )
+    assert (code, err) == (0, "") and "reader_wang" in out
+    assert not elsewhere.exists()
+    code, out, err = sql_in_process(
+        on_server, server, monkeypatch, capsys, query, COOPWH_WAREHOUSE=str(elsewhere)
+    )  # as postgres, who may do more than read: a reader login is made for this machine
+    assert (code, err) == (0, "") and "coopwh_reader_login" in out
+    assert (elsewhere / "postgres" / "reader_login.json").is_file()
 
 
 def test_a_failing_audit_on_the_server_names_the_fund_and_changes_nothing(
