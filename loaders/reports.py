@@ -125,7 +125,8 @@ def read_report(path: Path) -> Report:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """Decode UTF-8 (BOM or not), else GB18030; refuse binary and undecodable bytes."""
+    """Decode UTF-8 (BOM or not), else GB18030, else Big5 (how 繁體 text files are often
+    saved); refuse binary and undecodable bytes."""
     if b"\x00" in data[:65536]:
         raise ReportError(path, "is binary, not text")
     try:
@@ -135,21 +136,46 @@ def decode_text(path: Path, data: bytes) -> str:
             raise ReportError(path, "is truncated: it ends inside a character") from utf8_error
         try:
             text = data.decode("gb18030")
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError as error:  # Big5's byte pairs are GB18030's too
             raise ReportError(
                 path, f"is not text in UTF-8 or GB18030 (undecodable byte at {error.start})"
             ) from error
+        if _unlike_prose(text):  # GB18030 decodes Big5's bytes too, into nonsense
+            big5 = _big5(data)
+            if big5 is not None:
+                return big5
         if _looks_garbled(text):
             reason = "is not text in UTF-8 or GB18030 (decodes to garbage)"
             raise ReportError(path, reason) from utf8_error
         return text
 
 
+def _big5(data: bytes) -> str | None:
+    """data as Big5 (with Hong Kong's characters), if it decodes to Chinese prose."""
+    try:
+        text = data.decode("big5hkscs")
+    except UnicodeDecodeError:
+        return None
+    return None if _unlike_prose(to_simplified(text)) else text
+
+
+def _unlike_prose(text: str) -> bool:
+    """Twenty or more Chinese characters with hardly a common one among them (under 2%,
+    where prose has over 10%)."""
+    sample = text[:4000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    common = sum(1 for ch in sample if ch in COMMON_CHARACTERS)
+    return cjk >= 20 and common < cjk * 0.02
+
+
+COMMON_CHARACTERS = "的一是在了和有社中人为年以个到说会要发于"
+
+
 def _looks_garbled(text: str) -> bool:
     """Bytes that GB18030 decodes but are not Chinese prose: few common CJK characters."""
     sample = text[:4000]
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    common = sum(1 for ch in sample if ch in "的一是在了和有社中人为年以个到说会要发于")
+    common = sum(1 for ch in sample if ch in COMMON_CHARACTERS)
     return cjk > 50 and common < cjk * 0.02
 
 

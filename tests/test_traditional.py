@@ -81,6 +81,17 @@ def test_a_traditional_copy_reads_as_its_simplified_twin_with_the_same_figures(
     assert len(figures(read.text)) > 200
 
 
+def test_a_report_saved_in_big5_reads_in_simplified_characters(tmp_path: Path) -> None:
+    short = tmp_path / "liuyang.txt"
+    short.write_bytes(LIUYANG_TRADITIONAL.encode("big5"))
+    text = REPORT.read_text(encoding="utf-8").replace("\xa0", " ")  # Big5 has no NBSP
+    taiwan = tmp_path / "2019-taiwan.txt"  # Taiwan's forms (為, 著): a Big5 file's own
+    taiwan.write_bytes(OpenCC("s2tw").convert(text).encode("big5"))
+
+    assert read_report(short).text == LIUYANG_SIMPLIFIED
+    assert figures(read_report(taiwan).text) == figures(text)
+
+
 @pytest.mark.parametrize("suffix", [".docx", ".html", ".pdf"])
 def test_every_format_reads_a_traditional_report_in_simplified_characters(
     tmp_path: Path, suffix: str
