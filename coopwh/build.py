@@ -163,6 +163,10 @@ def build_locked(
     for the door out, writes the quality report, records the build and returns the verdict."""
     if paths.reports_dir.is_dir():  # what a run killed halfway left, finished or undone
         sweep(paths.reports_dir, paths.project / "seeds", echo)
+    from coopwh.review import upgrade_reviews_seed
+
+    if upgrade_reviews_seed(paths.project / "seeds"):
+        echo("seeds/fact_reviews.csv: added the columns this version keeps (empty)")
     signature, defined = fingerprint(paths), definitions(paths)
     last = last_build_status(paths)
     good = last if last and last["status"] == "ok" else {}

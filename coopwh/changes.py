@@ -636,11 +636,12 @@ def _where(report_id, start, end) -> str:
     return f" [{report_id} {start}–{end}]" if end is not None else f" [{report_id} {start}]"
 
 
-def write_csv(log: ChangeLog, out=None) -> None:
-    """Every change row as CSV (to stdout by default)."""
+def write_csv(log: ChangeLog, out=None, crlf: bool = False) -> None:
+    """Every change row as CSV (to stdout by default), lines ended with LF (CRLF if asked)."""
     out = out or sys.stdout
     names = ["built_at"] + [name for name, _, _ in CHANGES_COLUMNS]
-    writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore", lineterminator="\n")
+    end = "\r\n" if crlf else "\n"
+    writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore", lineterminator=end)
     writer.writeheader()
     writer.writerows(log.rows)
 

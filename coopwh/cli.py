@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         "marts.growth_since_2016 WHERE metric_code = 'sales_total'\"",
     )
     sql.add_argument("query", help="the SQL to run")
-    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table (LF ends)")
+    sql.add_argument("--crlf", action="store_true", help="with --csv: end lines with CRLF")
     sql.set_defaults(handler=_sql)
 
     export = verbs.add_parser(
@@ -218,6 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     changes.add_argument("--mart", help="one mart only, e.g. facts or marts.growth_since_2016")
     changes.add_argument("--csv", action="store_true", help="print every change row as CSV instead")
+    changes.add_argument("--crlf", action="store_true", help="with --csv: end lines with CRLF")
     changes.set_defaults(handler=_changes)
     return parser
 
@@ -234,7 +236,7 @@ def _changes(args: argparse.Namespace) -> int:
         print(f"coopwh changes: {error}", file=sys.stderr)
         return EXIT_FAILED
     if args.csv:
-        write_csv(log)
+        write_csv(log, crlf=args.crlf)
     else:
         print(describe(log))
     return EXIT_OK
@@ -412,7 +414,7 @@ def _sql(args: argparse.Namespace) -> int:
     if args.csv:
         import csv
 
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\r\n" if args.crlf else "\n")
         writer.writerow(columns)
         writer.writerows(rows)
     else:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from coopwh import workbook
 from coopwh.changes import ChangesError, last_build_log, read_log, shown
-from coopwh.paths import Paths, read_only
+from coopwh.paths import Paths, read_only, read_only_writing_into
 from coopwh.processes import die_with_parent, stop_pool
 from coopwh.workbook import FORMULA_STARTS, WIDTH_SAMPLE, Column, Sheet, write_workbook
 
@@ -652,7 +652,7 @@ def write_scope(
     Returns its path in out_dir and its record for the manifest."""
     path = out_dir / f"{name}.xlsx"
     csv_path = out_dir / f"{name}-全部数据.csv"
-    with read_only(published_db) as connection:
+    with read_only_writing_into(published_db, write_dir or out_dir) as connection:  # the CSV
         data = data or read_warehouse(connection)
         scope = read_scope(connection, data, code, name)
         if scope.facts_total <= MAX_SHEET_FACTS:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import hashlib
 import os
 import shlex
 import shutil
@@ -33,7 +32,7 @@ from coopwh.build import (
 from coopwh.gx_worker import ValidatorProcess
 from coopwh.paths import Paths, read_only
 from coopwh.phases import Phases
-from coopwh.placing import Placement, now_stamp, sweep
+from coopwh.placing import Placement, now_stamp, reason_file, sweep
 from coopwh.processes import Terminated, stopping
 from coopwh.reanchor import reanchor
 from loaders.extract import Extraction, ExtractionLimit, Fact, extract
@@ -512,10 +511,6 @@ def _in_words(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-REASON = ".reason.txt"
-NAME_BYTES = 255  # the longest file name most filesystems take
-
-
 def _set_aside(directory: Path, path: Path, reason: str) -> None:
     """Move path into directory (quarantine or held) with NAME.reason.txt beside it (a name
     too long for that is shortened, the whole name inside). A file already gone is let be;
@@ -532,17 +527,6 @@ def _set_aside(directory: Path, path: Path, reason: str) -> None:
         reason_file(target).write_text(f"{path.name}: {reason}\n", encoding="utf-8")
     except OSError:
         pass
-
-
-def reason_file(path: Path) -> Path:
-    """NAME.reason.txt beside path, its name shortened (with a digest of the whole) when it
-    would be too long for the filesystem."""
-    name = path.name + REASON
-    if len(name.encode()) > NAME_BYTES:
-        digest = hashlib.sha256(path.name.encode()).hexdigest()[:12]
-        keep = path.name.encode()[: NAME_BYTES - len(REASON) - 14].decode(errors="ignore")
-        name = f"{keep}…{digest}{REASON}"
-    return path.with_name(name)
 
 
 def _same_filesystem(path: Path, directory: Path) -> bool:

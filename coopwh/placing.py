@@ -13,6 +13,7 @@ published), so a run killed at any moment is finished or undone by the next (swe
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+REASON = ".reason.txt"  # NAME.reason.txt beside a file set aside says why
+NAME_BYTES = 255  # the longest file name most filesystems take
 PREFIX = ".coopwh-run-"
 JOURNAL = "journal.json"
 PUBLISHED = "journal.published.json"
@@ -86,7 +89,7 @@ class Placement:
         for original, target in self.placed:
             if original.exists() and target.exists() and original != target:
                 original.unlink()
-                original.with_name(original.name + ".reason.txt").unlink(missing_ok=True)
+                reason_file(original).unlink(missing_ok=True)  # one from held/
         for old in self.replaced:
             kept = self.backup / old.name
             if kept.exists():
@@ -140,6 +143,17 @@ class Placement:
             stamp=record.get("stamp") or now_stamp(),
         )
         return placement, published
+
+
+def reason_file(path: Path) -> Path:
+    """NAME.reason.txt beside path, its name shortened (with a digest of the whole) when it
+    would be too long for the filesystem."""
+    name = path.name + REASON
+    if len(name.encode()) > NAME_BYTES:
+        digest = hashlib.sha256(path.name.encode()).hexdigest()[:12]
+        keep = path.name.encode()[: NAME_BYTES - len(REASON) - 14].decode(errors="ignore")
+        name = f"{keep}…{digest}{REASON}"
+    return path.with_name(name)
 
 
 def now_stamp() -> str:

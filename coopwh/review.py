@@ -17,13 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from coopwh.paths import Paths
+from coopwh.paths import Paths, read_only
 from coopwh.workbook import HEADER_FILL, HEADER_FONT, print_setup, set_text, text_lines, write_cover
 from loaders.reports import split_sentences
 
@@ -149,7 +148,7 @@ def export_sheet(paths: Paths, out: Path, report_id: str | None = None) -> int:
     """Write the review workbook of the figures still to review; return how many rows."""
     if not paths.published_db.exists():
         raise ReviewError(f"{paths.published_db}: no warehouse yet; run `coopwh build` first")
-    with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+    with read_only(paths.published_db) as connection:
         rows, lists, reports, built_at = _waiting(connection, report_id)
     if report_id and report_id not in reports:
         raise ReviewError(
@@ -459,7 +458,7 @@ def _readings(paths: Paths) -> dict[str, dict]:
     """The extractor's reading of every figure, by the key a review names (from raw.*)."""
     if not paths.build_db.exists():
         raise ReviewError(f"{paths.build_db}: no warehouse yet; run `coopwh build` first")
-    with duckdb.connect(str(paths.build_db), read_only=True) as connection:
+    with read_only(paths.build_db) as connection:
         cursor = connection.execute(
             "SELECT report_id || ':' || span_start || ':' || COALESCE(subject, '?') AS fact_id, "
             "report_id, span_start, span_end, number_text, subject, metric_code, metric, value, "
@@ -608,6 +607,20 @@ def _csv_value(value: object) -> str:
 def _same_decision(old: dict, new: dict) -> bool:
     keys = ["decision", *EDITABLE, "note"]
     return all((old.get(k) or "") == (new.get(k) or "") for k in keys)
+
+
+def upgrade_reviews_seed(seeds_dir: Path) -> bool:
+    """Give a seeds/fact_reviews.csv written by an earlier version the columns it lacks
+    (empty), so its rows still build; True if it was rewritten."""
+    path = seeds_dir / "fact_reviews.csv"
+    if not path.exists():
+        return False
+    with open(path, encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if not header or all(column in header for column in REVIEW_COLUMNS):
+        return False
+    _write_recorded(path, _recorded(path))
+    return True
 
 
 def _recorded(path: Path) -> dict[str, dict]:

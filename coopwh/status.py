@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from coopwh.paths import PACKAGE_ROOT, Paths
+from coopwh.paths import PACKAGE_ROOT, Paths, read_only
 
 
 class BuildError(Exception):
@@ -241,9 +241,7 @@ def describe(paths: Paths) -> str:
             lines.append(f"Files {label} ({directory}): {', '.join(files)}")
     if not paths.published_db.exists():
         return "\n".join(lines)
-    import duckdb
-
-    with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+    with read_only(paths.published_db) as connection:
         rows = connection.execute(
             "SELECT report_id, figures, curated, accepted, corrected, rejected, unreviewed, held, "
             "waiting, reviewed_pct FROM marts.review_progress ORDER BY report_id"

@@ -9,7 +9,7 @@ import duckdb
 
 from coopwh.build import batch_name, extract_reports, held_facts, read_reports, review_progress
 from coopwh.changes import last_build_log
-from coopwh.paths import Paths
+from coopwh.paths import Paths, read_only
 from coopwh.quality import (
     Validator,
     check_extractions,
@@ -43,7 +43,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
     if paths.published_db.exists():
         for check in check_marts_out(validator, paths.published_db):
             echo(f"{_verdict(check.success)}: {check.suite} on {check.source}")
-        with duckdb.connect(str(paths.published_db), read_only=True) as connection:
+        with read_only(paths.published_db) as connection:
             audits = _audits(connection)
             cursor = connection.execute(
                 "SELECT * FROM marts.audit_findings WHERE status = 'warning' ORDER BY finding_id"

@@ -4,6 +4,7 @@ worker or temporary file behind, and the next run gives exactly the rows of a cl
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import signal
@@ -19,7 +20,9 @@ import pytest
 from benchmarks.bench_scale import regions, report
 from tests.conftest import coopwh
 
-REPORTS = 6  # more than two, so the files are read on a pool of worker processes
+# more than two, so the files are read on a pool of worker processes; the check of a
+# 100-report run: COOPWH_FAULT_REPORTS=100 .venv/bin/pytest tests/test_faults.py
+REPORTS = int(os.environ.get("COOPWH_FAULT_REPORTS", "6"))
 
 
 def synthetic_inbox(project: Path) -> list[str]:

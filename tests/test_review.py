@@ -269,6 +269,23 @@ def test_a_reviewer_s_note_is_kept_in_the_seed_as_written(project, tmp_path) -> 
         ),
     ],
 )
+def test_a_reviews_seed_of_an_earlier_version_still_builds(project, tmp_path) -> None:
+    sheet = export(project, tmp_path / "review.xlsx", "--report", REPORT_ID)
+    first = edit(sheet, tmp_path / "first.xlsx", {"600吨": {"decision": "reject"}})
+    assert coopwh(project, "review", "apply", str(first)).returncode == 0
+    seed = project / "seeds" / "fact_reviews.csv"
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    seed.write_text(  # as an earlier version wrote it: no note column
+        "\n".join(line.removesuffix(",note").removesuffix(",") for line in lines) + "\n",
+        encoding="utf-8",
+    )
+    result = coopwh(project, "build")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "seeds/fact_reviews.csv: added the columns" in result.stdout
+    assert seed.read_text(encoding="utf-8").splitlines() == lines
+    assert query(project, "SELECT decision FROM seeds.fact_reviews") == [("reject",)]
+
+
 def test_a_formula_in_a_review_cell_is_named_at_its_cell_and_nothing_changes(
     project, tmp_path, change: dict, message: str
 ) -> None:
