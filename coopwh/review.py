@@ -93,6 +93,7 @@ FIELDS = [
     Field("is_target", "是否目标", 10, "is_target"),
     Field("held_reason", "暂缓原因（若有）", 36),
     Field("note", "审阅备注", 24),
+    Field("failed_check", "未通过的核对（请先审）Failed check", 48),
 ]
 ZH = {field.key: field.zh for field in FIELDS}
 DECISION_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -193,14 +194,15 @@ def _waiting(connection, report_id: str | None):
     texts = {r["report_id"]: r for r in fetch("SELECT report_id, title, text FROM meta.reports")}
     facts = fetch(
         "SELECT fact_id, report_id, span_start, span_end, number_text, subject_id, metric_code, "
-        "metric, value, unit, kind, qualifier, baseline, period, is_target, NULL AS held_reason "
-        f"FROM marts.facts WHERE review_status = 'unreviewed' {where}",
+        "metric, value, unit, kind, qualifier, baseline, period, is_target, NULL AS held_reason, "
+        "failed_checks FROM marts.facts "
+        f"WHERE review_status = 'unreviewed' {where}",
         *parameters,
     )
     held = fetch(
         "SELECT fact_id, report_id, span_start, span_end, number_text, subject_id, metric_code, "
         "metric, value, unit, kind, qualifier, NULL AS baseline, NULL AS period, "
-        "NULL AS is_target, reason AS held_reason FROM marts.held_facts "
+        "NULL AS is_target, reason AS held_reason, NULL AS failed_checks FROM marts.held_facts "
         f"WHERE TRUE {where}",
         *parameters,
     )
@@ -229,13 +231,29 @@ def _waiting(connection, report_id: str | None):
     }
     names = {s["code"]: s["name"] for s in subjects}
     metric_names = dict(item.split(" ", 1) for item in lists["metric_code"])
+    failed = {  # what each failed check of a report's own arithmetic says
+        r["finding_id"]: f"{r['status']}: {r['message']}"
+        for r in fetch(
+            "SELECT finding_id, status, message FROM marts.audit_findings "
+            "WHERE status IN ('warning', 'error')"
+        )
+    }
+
+    def checks(row: dict) -> str | None:
+        found = [failed[f] for f in (row["failed_checks"] or "").split(",") if f in failed]
+        return "\n".join(found) or None
+
     rows = []
-    for row in sorted([*facts, *held], key=lambda r: (r["report_id"], r["span_start"])):
+    for row in sorted(  # the figures of a failed check first: they most need a person
+        [*facts, *held],
+        key=lambda r: (checks(r) is None, r["report_id"], r["span_start"]),
+    ):
         text = texts[row["report_id"]]["text"]
         subject = row["subject_id"]
         rows.append(
             {
                 **row,
+                "failed_check": checks(row),
                 "sentence": _marked(text, row["span_start"], row["span_end"]),
                 "subject": f"{subject} {names.get(subject, '')}".strip() if subject else None,
                 "metric_code": (

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import FIXTURES, coopwh, query, to_pdf
+from tests.conftest import FIXTURES, ROOT, coopwh, query, to_pdf
 
 SHOUGUANG = FIXTURES / "2020-shouguang-county.txt"
 REPORT_ID = "2020-shouguang-county"
@@ -252,23 +252,6 @@ def test_a_reviewer_s_note_is_kept_in_the_seed_as_written(project, tmp_path) -> 
     assert (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb")) == before
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (
-            {"decision": "correct", "value": "=B3*2"},
-            "row 3, cell J3 (数值): a formula (=B3*2), not a value: type the value itself",
-        ),
-        (
-            {"decision": '=IF(C3>0,"accept","reject")'},
-            'row 3, cell F3 (审阅结论): a formula (=IF(C3>0,"accept","reject")), not a value',
-        ),
-        (
-            {"note": "=TODAY()"},  # on a row left for later, too
-            "row 3, cell R3 (审阅备注): a formula (=TODAY()), not a value",
-        ),
-    ],
-)
 def test_a_reviews_seed_of_an_earlier_version_still_builds(project, tmp_path) -> None:
     sheet = export(project, tmp_path / "review.xlsx", "--report", REPORT_ID)
     first = edit(sheet, tmp_path / "first.xlsx", {"600吨": {"decision": "reject"}})
@@ -286,6 +269,23 @@ def test_a_reviews_seed_of_an_earlier_version_still_builds(project, tmp_path) ->
     assert query(project, "SELECT decision FROM seeds.fact_reviews") == [("reject",)]
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"decision": "correct", "value": "=B3*2"},
+            "row 3, cell J3 (数值): a formula (=B3*2), not a value: type the value itself",
+        ),
+        (
+            {"decision": '=IF(C3>0,"accept","reject")'},
+            'row 3, cell F3 (审阅结论): a formula (=IF(C3>0,"accept","reject")), not a value',
+        ),
+        (
+            {"note": "=TODAY()"},  # on a row left for later, too
+            "row 3, cell R3 (审阅备注): a formula (=TODAY()), not a value",
+        ),
+    ],
+)
 def test_a_formula_in_a_review_cell_is_named_at_its_cell_and_nothing_changes(
     project, tmp_path, change: dict, message: str
 ) -> None:
@@ -345,3 +345,26 @@ def test_the_review_sheet_opens_in_libreoffice(project, tmp_path) -> None:
 def test_review_without_a_step_shows_its_help(project) -> None:
     result = coopwh(project, "review")
     assert result.returncode == 2 and "export" in result.stdout and "apply" in result.stdout
+
+
+def test_the_figures_of_a_failed_check_come_first_with_its_message(
+    fresh_project: Path, tmp_path: Path
+) -> None:
+    report = ROOT / "tests" / "fixtures" / "relations" / "2024-jian-fund.txt"
+    inbox = fresh_project / "reports" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy(report, inbox)
+    assert coopwh(fresh_project, "run").returncode == 0
+    sheet = export(fresh_project, tmp_path / "review.xlsx", "--report", report.stem)
+    table = load_workbook(sheet)["审阅"]
+    keys = [cell.value for cell in table[2]]
+    rows = [
+        {key: table.cell(row, column + 1).value for column, key in enumerate(keys)}
+        for row in range(3, table.max_row + 1)
+    ]
+    flagged = [row for row in rows if row["failed_check"]]
+    # the first tranche (8000万元) is not the sum of its parts (7500万元)
+    assert {"8000万元", "3000万元", "2500万元", "2000万元"} <= {r["number_text"] for r in flagged}
+    assert all("warning" in row["failed_check"] for row in flagged)
+    assert rows[: len(flagged)] == flagged  # first, before every figure that passed
+    assert not any(row["failed_check"] for row in rows[len(flagged) :])
