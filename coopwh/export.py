@@ -898,12 +898,24 @@ def _review_line(data: Warehouse, reports: list[dict]) -> str:
                 f"{report['report_id']}：已核对 {row['reviewed_pct'] or 0:.1f}%"
                 f"（手工整理 {row['curated']}，审阅接受 {row['accepted']}，"
                 f"更正 {row['corrected']}，拒绝 {row['rejected']}；"
-                f"待审 {row['waiting']}，其中暂缓入库 {row['held']}）"
+                f"待审 {row['waiting']}，其中暂缓入库 {row['held']}）{_checks_words(row)}"
             )
     lines.append(
         "未经审阅的数字由程序从报告中读出（review_status 为 unreviewed），请对照原文使用。"
     )
     return "\n".join(lines)
+
+
+def _checks_words(row: dict) -> str:
+    """What the checks of a report's own arithmetic found, in words for its cover."""
+    passed, warned, failed = (
+        row.get(k) or 0 for k in ("checks_passed", "checks_warned", "checks_failed")
+    )
+    if not passed + warned + failed:
+        return ""
+    if not warned + failed:
+        return f"；报告自身的算术核对 {passed} 项全部通过"
+    return f"；报告自身的算术核对：通过 {passed} 项，警告 {warned} 项，错误 {failed} 项（见“警告”）"
 
 
 def _changes_line(published_db: Path, since: int | None, code: str | None) -> str:

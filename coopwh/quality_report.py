@@ -85,7 +85,8 @@ def write_summary(
         parts.append(
             "<table><tr><th>报告 Report</th><th>数字 Figures</th><th>手工 Curated</th>"
             "<th>接受 Accepted</th><th>更正 Corrected</th><th>拒绝 Rejected</th>"
-            "<th>待审 Waiting</th><th>暂缓 Held</th><th>已审 Reviewed</th></tr>"
+            "<th>待审 Waiting</th><th>暂缓 Held</th><th>已审 Reviewed</th>"
+            "<th>核对通过 Checks passed</th><th>警告 Warned</th><th>错误 Failed</th></tr>"
         )
         for row in progress:
             share = row.get("reviewed_pct")
@@ -93,7 +94,9 @@ def write_summary(
                 f"<tr><td>{_e(row['report_id'])}</td><td>{row['figures']}</td>"
                 f"<td>{row['curated']}</td><td>{row['accepted']}</td><td>{row['corrected']}</td>"
                 f"<td>{row['rejected']}</td><td>{row['waiting']}</td><td>{row['held']}</td>"
-                f"<td>{_e('' if share is None else f'{share:.1f}%')}</td></tr>"
+                f"<td>{_e('' if share is None else f'{share:.1f}%')}</td>"
+                f"<td>{row.get('checks_passed', 0)}</td><td>{row.get('checks_warned', 0)}</td>"
+                f"<td>{row.get('checks_failed', 0)}</td></tr>"
             )
         parts.append("</table>")
     else:

@@ -244,17 +244,20 @@ def describe(paths: Paths) -> str:
     with read_only(paths.published_db) as connection:
         rows = connection.execute(
             "SELECT report_id, figures, curated, accepted, corrected, rejected, unreviewed, held, "
-            "waiting, reviewed_pct FROM marts.review_progress ORDER BY report_id"
+            "waiting, reviewed_pct, checks_passed, checks_warned, checks_failed "
+            "FROM marts.review_progress ORDER BY report_id"
         ).fetchall()
     waiting = sum(row[8] for row in rows)
     lines.append(f"Figures waiting for review: {waiting} (coopwh review export)")
     lines.append(
         f"  {'report':<32} {'figures':>7} {'curated':>7} {'accepted':>8} {'corrected':>9} "
-        f"{'rejected':>8} {'waiting':>7} {'held':>5} {'reviewed':>8}"
+        f"{'rejected':>8} {'waiting':>7} {'held':>5} {'reviewed':>8}   checks pass/warn/fail"
     )
-    for report, figures, curated, accepted, corrected, rejected, _, held, wait, pct in rows:
+    for row in rows:
+        report, figures, curated, accepted, corrected, rejected, _, held, wait, pct = row[:10]
+        passed, warned, failed = row[10:]
         lines.append(
             f"  {report:<32} {figures:>7} {curated:>7} {accepted:>8} {corrected:>9} "
-            f"{rejected:>8} {wait:>7} {held:>5} {pct or 0:>7.1f}%"
+            f"{rejected:>8} {wait:>7} {held:>5} {pct or 0:>7.1f}%   {passed}/{warned}/{failed}"
         )
     return "\n".join(lines)

@@ -368,3 +368,16 @@ def test_the_figures_of_a_failed_check_come_first_with_its_message(
     assert all("warning" in row["failed_check"] for row in flagged)
     assert rows[: len(flagged)] == flagged  # first, before every figure that passed
     assert not any(row["failed_check"] for row in rows[len(flagged) :])
+    # coopwh status and the province's cover count the report's checks by their result
+    ((passed, warned, failed),) = query(
+        fresh_project,
+        "SELECT checks_passed, checks_warned, checks_failed FROM marts.review_progress "
+        f"WHERE report_id = '{report.stem}'",
+    )
+    assert passed > 0 and warned > 0
+    status = coopwh(fresh_project, "status").stdout
+    line = next(line for line in status.splitlines() if line.strip().startswith(report.stem))
+    assert line.endswith(f"{passed}/{warned}/{failed}"), status
+    cover = load_workbook(fresh_project / "exports" / "江西省.xlsx")["封面"]
+    text = "\n".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    assert f"报告自身的算术核对：通过 {passed} 项，警告 {warned} 项，错误 {failed} 项" in text

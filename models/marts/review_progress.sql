@@ -32,6 +32,22 @@ WITH facts AS (
   FROM marts.held_facts
   GROUP BY
     report_id
+), checks AS ( /* the checks of each report's own arithmetic, by their result */
+  SELECT
+    report_id,
+    COUNT(*) FILTER(WHERE
+      status = 'pass') AS checks_passed,
+    COUNT(*) FILTER(WHERE
+      status = 'warning') AS checks_warned,
+    COUNT(*) FILTER(WHERE
+      status = 'error') AS checks_failed,
+    COUNT(*) FILTER(WHERE
+      status = 'not_checkable') AS checks_not_checkable
+  FROM marts.audit_findings
+  WHERE
+    NOT report_id IS NULL
+  GROUP BY
+    report_id
 ), counted AS (
   SELECT
     reports.report_id,
@@ -67,9 +83,15 @@ SELECT
       0
     ),
     1
-  ) AS reviewed_pct /* Share of its figures a person has looked at, in percent */
+  ) AS reviewed_pct, /* Share of its figures a person has looked at, in percent */
+  COALESCE(checks.checks_passed, 0) AS checks_passed, /* Checks of its own arithmetic (marts.audit_findings) that pass */
+  COALESCE(checks.checks_warned, 0) AS checks_warned, /* Checks that disagree beyond rounding: warnings */
+  COALESCE(checks.checks_failed, 0) AS checks_failed, /* Checks the figures cannot pass (parts above their total, a share above 100%): errors */
+  COALESCE(checks.checks_not_checkable, 0) AS checks_not_checkable /* Checks its text makes but its figures cannot settle */
 FROM counted
 LEFT JOIN rejected
   ON counted.report_id = rejected.report_id
 LEFT JOIN held
   ON counted.report_id = held.report_id
+LEFT JOIN checks
+  ON counted.report_id = checks.report_id
