@@ -366,8 +366,8 @@ def _build(
             with phases.phase("load"):
                 server.push_raw(paths.build_db, RAW_TABLES)
         if changed:
-            counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:10])
-            more = f", and {len(changed) - 10} more" if len(changed) > 10 else ""
+            counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:3])
+            more = f", and {len(changed) - 3:,} more" if len(changed) > 3 else ""
             echo(f"Loaded into raw.*: {counts}{more}")
         # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
         # reports they are about a gigabyte of Python objects)

@@ -370,15 +370,28 @@ def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.b
             ("removed", result.removed),
         ):
             if names:
-                print(f"Models {label} ({len(names)}): {', '.join(names)}")
+                print(f"Models {label} ({len(names)}): {_few(names)}")
     else:
         print("Models: no changes")
     if result.reports_changed:
-        print(f"Reports loaded: {', '.join(result.reports_changed)}")
+        loaded = result.reports_changed
+        print(f"Reports loaded ({len(loaded):,}): {_few(loaded)}")
     passed = sum(1 for a in result.audits if a.passed)
     print(f"Audits: {passed} of {len(result.audits)} passed, {len(result.warnings)} warning(s)")
+    by_check: dict[tuple[str, str], list[str]] = {}
     for finding in result.findings:
-        print(f"  {finding['status']}: {finding['check_name']}: {finding['message']}")
+        key = (finding["status"], finding["check_name"])
+        by_check.setdefault(key, []).append(finding["message"])
+    for (status, check), messages in by_check.items():
+        if len(messages) <= FEW:
+            for message in messages:
+                print(f"  {status}: {check}: {_line(message)}")
+            continue
+        print(f"  {status}: {check}: {len(messages):,} findings; the first {FEW}:")
+        for message in messages[:FEW]:
+            print(f"    {status}: {check}: {_line(message)}")
+    if len(result.findings) > FEW:
+        print("  (all of them: the quality report, or coopwh sql on marts.audit_findings)")
     if result.waiting:
         shown = list(result.waiting.items())[:5]
         counts = ", ".join(f"{report} {count}" for report, count in shown)
@@ -392,6 +405,22 @@ def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.b
     print(f"Published to {where} in {result.seconds:.1f} s ({result.phases.describe()})")
     if show_changes and result.changes:
         print(result.changes.line())
+
+
+FEW = 3  # items a run's log lists before it counts them
+LINE = 240  # characters of a message a run's log shows (every line stays under 300)
+
+
+def _few(names: list[str]) -> str:
+    """Names in a line of the run log: all of a few, else the first and the last."""
+    if len(names) <= FEW + 2:
+        return ", ".join(names)
+    return f"{', '.join(names[:FEW])} … {names[-1]}"
+
+
+def _line(message: str) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= LINE else message[: LINE - 1] + "…"
 
 
 def _sql(args: argparse.Namespace) -> int:

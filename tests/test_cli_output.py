@@ -27,3 +27,27 @@ def test_changes_csv_ends_its_lines_with_lf(built_project: Path) -> None:
     assert b"\r" not in result.stdout and result.stdout.count(b"\n") > 1
     crlf = subprocess.run([*command, "--csv", "--crlf"], capture_output=True, timeout=120)
     assert crlf.stdout.count(b"\r\n") == result.stdout.count(b"\n")
+
+
+def test_a_run_of_many_reports_prints_counts_not_lists(fresh_project: Path) -> None:
+    import random
+
+    from benchmarks.bench_scale import regions, report
+
+    inbox = fresh_project / "reports" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rng, places = random.Random(3), regions()
+    for number in range(12):
+        text = report(number, rng, places, 3000)
+        (inbox / f"synthetic-{number:05d}.txt").write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "coopwh.cli", "--project", str(fresh_project), "run"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert max(len(line) for line in lines) <= 300, max(lines, key=len)
+    assert (
+        "Reports loaded (12): synthetic-00000, synthetic-00001, synthetic-00002 … synthetic-00011"
+        in lines
+    )
+    loaded = next(line for line in lines if line.startswith("Loaded into raw.*:"))
+    assert loaded.endswith(", and 9 more")
