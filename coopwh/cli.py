@@ -30,6 +30,37 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return stop.code
+        except Exception as error:  # the one wrapper: a message and exit 1, never a traceback
+            return _unexpected(args.handler.__name__.strip("_").replace("_", " "), error)
+
+
+def _global_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """--project, --warehouse and --gateway: before the verb, and after it too (a verb's
+    copy defaults to SUPPRESS, so it never overrides one given before the verb)."""
+    parser.add_argument(
+        "--project",
+        default=default,
+        help="project directory (default: the one holding config.yaml)",
+    )
+    parser.add_argument(
+        "--warehouse", default=default, help="warehouse directory (default: <project>/warehouse)"
+    )
+    parser.add_argument(
+        "--gateway",
+        default=default,
+        choices=GATEWAYS,
+        help="where the warehouse lives: local, the embedded DuckDB file (default), or postgres, "
+        "a shared server reached through PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE "
+        "(default: $COOPWH_GATEWAY, else local)",
+    )
+
+
+def _verbs_take_global_options(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for verb in action.choices.values():
+                _global_options(verb, argparse.SUPPRESS)
+                _verbs_take_global_options(verb)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,17 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="coopwh",
         description="The co-op reform pilot warehouse: reports in, audited marts out.",
     )
-    parser.add_argument(
-        "--project", help="project directory (default: the one holding config.yaml)"
-    )
-    parser.add_argument("--warehouse", help="warehouse directory (default: <project>/warehouse)")
-    parser.add_argument(
-        "--gateway",
-        choices=GATEWAYS,
-        help="where the warehouse lives: local, the embedded DuckDB file (default), or postgres, "
-        "a shared server reached through PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE "
-        "(default: $COOPWH_GATEWAY, else local)",
-    )
+    _global_options(parser)
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = verbs.add_parser(
@@ -221,6 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--csv", action="store_true", help="print every change row as CSV instead")
     changes.add_argument("--crlf", action="store_true", help="with --csv: end lines with CRLF")
     changes.set_defaults(handler=_changes)
+    _verbs_take_global_options(parser)
     return parser
 
 
@@ -665,8 +687,14 @@ def _unexpected(command: str, error: Exception) -> int:
         raise Terminated(stopping()) from error
     if os.environ.get("COOPWH_DEBUG"):
         raise error
+    hint = ""
+    if type(error).__name__ in ("BinderException", "CatalogException"):
+        hint = (
+            "\nThe published copy may be from an earlier version of coopwh: `coopwh build` "
+            "makes it anew."
+        )
     print(
-        f"coopwh {command}: failed unexpectedly: {type(error).__name__}: {error}\n"
+        f"coopwh {command}: failed unexpectedly: {type(error).__name__}: {error}{hint}\n"
         "Readers still see the last good build. Run again with COOPWH_DEBUG=1 for details.",
         file=sys.stderr,
     )

@@ -51,3 +51,32 @@ def test_a_run_of_many_reports_prints_counts_not_lists(fresh_project: Path) -> N
     )
     loaded = next(line for line in lines if line.startswith("Loaded into raw.*:"))
     assert loaded.endswith(", and 9 more")
+
+
+def test_global_options_are_taken_after_the_verb_too(tmp_path: Path, capsys) -> None:
+    from coopwh.cli import main
+
+    (tmp_path / "config.yaml").write_text("gateways: {}\n")
+    (tmp_path / "models").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["status", "--project", str(tmp_path), "--warehouse", str(elsewhere)]) == 0
+    after = capsys.readouterr().out
+    assert main(["--project", str(tmp_path), "--warehouse", str(elsewhere), "status"]) == 0
+    assert capsys.readouterr().out == after
+    assert "Last build: none yet" in after
+
+
+def test_an_unexpected_failure_of_any_command_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys
+) -> None:
+    import duckdb
+
+    from coopwh.cli import main
+
+    (tmp_path / "warehouse").mkdir()
+    with duckdb.connect(str(tmp_path / "warehouse" / "coopwh.duckdb")) as db:
+        db.execute("CREATE SCHEMA marts; CREATE TABLE marts.review_progress (report_id TEXT)")
+    assert main(["status", "--project", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("coopwh status: failed unexpectedly: BinderException")
+    assert "`coopwh build` makes it anew" in error and "Traceback" not in error
