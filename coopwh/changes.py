@@ -24,6 +24,9 @@ from loaders.revisions import offset_map
 KEEP_BUILDS = 50  # builds whose changes are kept, unless config.yaml sets changes_keep_builds
 CONTEXT_COLUMNS = frozenset({"sentence"})  # shown with a change, never compared
 KINDS = ("added", "removed", "changed")
+SENTENCE = 60  # characters of a sentence shown with a change in words
+SCREEN = 40  # change rows past which `coopwh changes` summarises (by report, by province)
+FEW_EACH = 5  # rows of each mart it then shows
 SHOWN = 200  # rows `coopwh changes` prints per mart before saying how many more (--csv: all)
 
 BUILDS_DDL = (
@@ -46,7 +49,21 @@ CHANGES_COLUMNS = (
     ("old_span_end", "INTEGER", "Offset just past it"),
     ("province_code", "TEXT", "Province the row is about, where the mart says"),
     ("old_sentence", "TEXT", "For changed and removed: the sentence the old value came from"),
-    ("new_sentence", "TEXT", "For changed: the sentence the new value comes from"),
+    ("new_sentence", "TEXT", "For added and changed: the sentence the new value comes from"),
+    (
+        "label",
+        "TEXT",
+        "The row in words, as the marts show it: whose figure, what it measures, the figure as "
+        "printed and its value (e.g. 山西省运城市 销售总额 86.4亿元 = 8640000000 yuan); a check's "
+        "name and message",
+    ),
+)
+# the columns a mart row is put in words with (label), each the first of its group it has
+LABEL_PARTS = (
+    ("subject_name",),
+    ("metric_name_zh", "metric", "check_name", "fund_name", "metric_code"),
+    ("number_text",),
+    ("message",),
 )
 
 
@@ -122,7 +139,7 @@ def record(adapter, previous: Path | None, grain_of: dict[str, list[str]], keep:
             if has_history:
                 for table in ("builds", "changes"):
                     execute(
-                        f"INSERT INTO published.meta.{table} "
+                        f"INSERT INTO published.meta.{table} BY NAME "
                         f"SELECT * FROM previous.meta.{table} WHERE build_id > {floor}"
                     )
         result = BuildChanges(build_id)
@@ -377,11 +394,12 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
     )
     province_new = _where_column("n", "province_code", new_columns)
     province_old = _where_column("o", "province_code", old_columns)
+    label_new, label_old = _label("n", new_columns), _label("o", old_columns)
     insert = "INSERT INTO published.meta.changes "
     counts = {}
     adapter.execute(
         f"{insert}SELECT {build_id}, '{mart}', {key}, 'added', NULL, NULL, NULL, {new_where}, "
-        f"NULL, NULL, NULL, ({province_new})::TEXT, NULL, NULL FROM {new_rows} AS n "
+        f"NULL, NULL, NULL, ({province_new})::TEXT, NULL, NULL, {label_new} FROM {new_rows} AS n "
         + (f"WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE {on})" if old_columns else "")
     )
     counts["added"] = _count(fetch, build_id, mart, "added")
@@ -390,7 +408,7 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
     adapter.execute(
         f"{insert}SELECT {build_id}, '{mart}', {old_key}, 'removed', NULL, NULL, NULL, "
         "o.__old_report_id::TEXT, o.__old_span_start, o.__old_span_end, NULL, NULL, NULL, "
-        f"({province_old})::TEXT, NULL, NULL FROM old_rows AS o WHERE "
+        f"({province_old})::TEXT, NULL, NULL, {label_old} FROM old_rows AS o WHERE "
         f'NOT EXISTS (SELECT 1 FROM published.marts."{mart}" AS n WHERE {on})'
     )
     counts["removed"] = _count(fetch, build_id, mart, "removed")
@@ -406,7 +424,7 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
             + ", ".join(f'o."{c}" AS "o_{c}", n."{c}" AS "n_{c}"' for c in compared)
             + f", {key} AS __key, {new_where}, o.__old_report_id, o.__old_span_start, "
             f"o.__old_span_end, COALESCE(({province_new})::TEXT, "
-            f"({province_old})::TEXT) AS __province "
+            f"({province_old})::TEXT) AS __province, {label_new} AS __label "
             f"FROM {new_rows} AS n JOIN old_rows AS o ON {on} WHERE {differs}"
         )
         for column in compared:
@@ -415,10 +433,23 @@ def _compare(adapter, mart, grain, build_id, previous, moved) -> dict[str, int]:
                 f"{insert}SELECT {build_id}, '{mart}', __key, 'changed', '{column}', "
                 f'"o_{column}"::TEXT, "n_{column}"::TEXT, __report_id, __span_start, '
                 "__span_end, __old_report_id::TEXT, __old_span_start, __old_span_end, "
-                f"__province, NULL, NULL FROM changed_pairs WHERE {which}"
+                f"__province, NULL, NULL, __label FROM changed_pairs WHERE {which}"
             )
         counts["changed"] = fetch("SELECT COUNT(*) FROM changed_pairs")[0][0]
     return counts
+
+
+def _label(alias: str, columns: dict[str, str]) -> str:
+    """SQL: a mart row in words (LABEL_PARTS it has, then = value unit for a figure)."""
+    parts = []
+    for group in LABEL_PARTS:
+        found = next((c for c in group if c in columns), None)
+        if found:
+            parts.append(f'{alias}."{found}"::TEXT')
+    if "value" in columns and "unit" in columns:
+        value = f"REGEXP_REPLACE({alias}.\"value\"::TEXT, '\\.0$', '')"
+        parts.append(f"'= ' || {value} || ' ' || {alias}.\"unit\"")
+    return f"NULLIF(CONCAT_WS(' ', {', '.join(parts)}), '')" if parts else "NULL::TEXT"
 
 
 def _differs(old: str, new: str, column: str, new_columns: dict, old_columns: dict) -> str:
@@ -442,7 +473,8 @@ def _add_sentences(adapter, build_id: int, has_previous: bool) -> None:
     adapter.execute(
         "UPDATE published.meta.changes AS c SET new_sentence = (SELECT ANY_VALUE(f.sentence) "
         "FROM published.marts.facts AS f WHERE f.report_id = c.report_id "
-        f"AND f.span_start = c.span_start) WHERE c.build_id = {build_id} AND c.change = 'changed'"
+        f"AND f.span_start = c.span_start) WHERE c.build_id = {build_id} "
+        "AND c.change IN ('added', 'changed')"
     )
     if has_previous and "facts" in tables(adapter.fetchall, "previous", "marts"):
         adapter.execute(
@@ -470,6 +502,8 @@ class ChangeLog:
     rows: list[dict]
     counts: dict[str, dict[str, int]]  # mart -> kind -> rows (a changed row counted once)
     lines: dict[str, int]  # mart -> change rows (a changed row has one per column)
+    by_report: dict[str, int] = field(default_factory=dict)  # report -> rows changed
+    by_province: dict[str, int] = field(default_factory=dict)  # province name -> rows changed
 
     def first(self, count: int) -> list[dict]:
         """The first rows across marts: changed ones, then removed, then added."""
@@ -544,7 +578,26 @@ def read_log(
                 parameters,
             )
         )
-    return ChangeLog(builds, rows, counts, lines)
+        by = {}
+        joined = (
+            f"FROM meta.changes AS c LEFT JOIN {_PROVINCES} AS r ON r.code = c.province_code "
+            f"WHERE {' AND '.join(where)}"
+        )
+        for name, column in (
+            ("report", "COALESCE(c.report_id, c.old_report_id, '—')"),
+            ("province", "COALESCE(r.name_zh, c.province_code, '—')"),
+        ):
+            by[name] = dict(
+                fetch(
+                    f"SELECT {column}, COUNT(DISTINCT (c.build_id, c.mart, c.key)) AS n "
+                    f"{joined} GROUP BY 1 ORDER BY n DESC, 1",
+                    parameters,
+                ).fetchall()
+            )
+    return ChangeLog(builds, rows, counts, lines, by["report"], by["province"])
+
+
+_PROVINCES = "(SELECT region_code AS code, full_name AS name_zh FROM seeds.regions)"
 
 
 def _db(fetch) -> str:
@@ -584,6 +637,18 @@ def describe(log: ChangeLog, shown: int = SHOWN) -> str:
     counts = log.counts
     if not counts:
         lines.append("No mart row changed.")
+    total = sum(sum(c.values()) for c in counts.values())
+    if shown == SHOWN and total > SCREEN:  # more than a screenful: summarise, then a few each
+        shown = FEW_EACH
+        for label, counted in (("report", log.by_report), ("province", log.by_province)):
+            top = list(counted.items())
+            listed = ", ".join(f"{name} {n:,}" for name, n in top[:FEW_EACH])
+            more = f", and {len(top) - FEW_EACH:,} more" if len(top) > FEW_EACH else ""
+            lines.append(f"By {label}: {listed}{more}")
+        lines.append(
+            f"{total:,} rows: the first {FEW_EACH} of each mart below; all of them: "
+            "coopwh changes --all (or --csv)"
+        )
     by_mart: dict[str, list[dict]] = {}
     for row in log.rows:
         by_mart.setdefault(row["mart"], []).append(row)
@@ -594,22 +659,31 @@ def describe(log: ChangeLog, shown: int = SHOWN) -> str:
             lines += _describe_row(row)
         if log.lines[mart] > min(len(rows), shown):
             more = log.lines[mart] - min(len(rows), shown)
-            lines.append(f"  … and {more} more (--csv gives them all)")
+            lines.append(f"  … and {more} more (--all or --csv gives them all)")
     return "\n".join(lines)
+
+
+def in_words(row: dict) -> str:
+    """A change row as a person reads it: the row in words (its label), its report and the
+    sentence behind it; the mart's key only where the row has no words."""
+    name = row.get("label") or row["key"]
+    sentence = row.get("new_sentence") or row.get("old_sentence")
+    report = row.get("report_id") or row.get("old_report_id")
+    if sentence:
+        cut = sentence if len(sentence) <= SENTENCE else sentence[: SENTENCE - 1] + "……"
+        return f"{name}（{report}：“{cut}”）"
+    return f"{name}（{report}）" if report else name
 
 
 def _describe_row(row: dict) -> list[str]:
     where = _where(row["report_id"], row["span_start"], row["span_end"])
     if row["change"] == "added":
-        return [f"  + {row['key']} {where}"]
+        return [f"  + {in_words(row)}"]
     if row["change"] == "removed":
-        lines = [f"  - {row['key']} {where}"]
-        if row["old_sentence"]:
-            lines.append(f"      was: {row['old_sentence']}")
-        return lines
+        return [f"  - {in_words(row)}"]
     before = _where(row["old_report_id"], row["old_span_start"], row["old_span_end"])
     change = f"{row['column_name']} {shown(row['old_value'])} → {shown(row['new_value'])}"
-    lines = [f"  ~ {row['key']}: {change}"]
+    lines = [f"  ~ {row.get('label') or row['key']}: {change}"]
     if row["old_sentence"] or before:
         lines.append(f"      before{before}: {row['old_sentence'] or ''}".rstrip())
     if row["new_sentence"] or where:

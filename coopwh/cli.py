@@ -239,6 +239,9 @@ def _parser() -> argparse.ArgumentParser:
         help="every build after this build id, or from this date on (default: the last build)",
     )
     changes.add_argument("--mart", help="one mart only, e.g. facts or marts.growth_since_2016")
+    changes.add_argument(
+        "--all", action="store_true", help="list every change row (not a summary past a screenful)"
+    )
     changes.add_argument("--csv", action="store_true", help="print every change row as CSV instead")
     changes.add_argument("--crlf", action="store_true", help="with --csv: end lines with CRLF")
     changes.set_defaults(handler=_changes)
@@ -252,7 +255,7 @@ def _changes(args: argparse.Namespace) -> int:
 
     try:
         paths = _readers_copy(args)
-        per_mart = None if args.csv else SHOWN
+        per_mart = None if args.csv or args.all else SHOWN
         log = read_log(paths.published_db, args.since, args.mart, per_mart=per_mart)
     except (ChangesError, BuildError) as error:
         print(f"coopwh changes: {error}", file=sys.stderr)
@@ -260,7 +263,7 @@ def _changes(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(log, crlf=args.crlf)
     else:
-        print(describe(log))
+        print(describe(log, shown=len(log.rows) if args.all else SHOWN))
     return EXIT_OK
 
 

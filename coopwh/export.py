@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from coopwh import workbook
-from coopwh.changes import ChangesError, last_build_log, read_log, shown
+from coopwh.changes import ChangesError, in_words, last_build_log, read_log, shown
 from coopwh.paths import Paths, read_only, read_only_writing_into
 from coopwh.processes import die_with_parent, stop_pool
 from coopwh.workbook import FORMULA_STARTS, WIDTH_SAMPLE, Column, Sheet, write_workbook
@@ -942,12 +942,12 @@ def _changes_line(published_db: Path, since: int | None, code: str | None) -> st
     for row in rows:
         if row["change"] == "changed":
             lines.append(
-                f"修改 {row['mart']} {row['key']}：{row['column_name']} "
+                f"修改 {row.get('label') or row['key']}：{row['column_name']} "
                 f"{shown(row['old_value'])} → {shown(row['new_value'])}"
             )
         else:
             verb = "新增" if row["change"] == "added" else "删除"
-            lines.append(f"{verb} {row['mart']} {row['key']}")
+            lines.append(f"{verb} {in_words(row)}")
     if log.more(len(rows)):
         lines.append(f"……及其他 {log.more(len(rows))} 行")
     return "\n".join(lines)

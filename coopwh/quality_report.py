@@ -205,7 +205,8 @@ def _changes_section(log: ChangeLog | None) -> list[str]:
         )
         where = _where(row["report_id"], row["span_start"]) if row["report_id"] else ""
         parts.append(
-            f"<tr><td>{_e(row['mart'])}</td><td>{_e(row['key'])}</td><td>{_e(row['change'])}"
+            f"<tr><td>{_e(row['mart'])}</td><td>{_e(row.get('label') or row['key'])}</td>"
+            f"<td>{_e(row['change'])}"
             f"</td><td>{_e(row['column_name'])}</td><td>{_e(before)}</td>"
             f"<td>{_e(now)}</td><td class='quote'>{sentences}"
             f"{'<br>' if sentences and where else ''}{_e(where)}</td></tr>"
