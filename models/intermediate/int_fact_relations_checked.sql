@@ -341,7 +341,7 @@ WITH curated_relations AS (
   SELECT
     relation_id,
     report_id,
-    CAST(UNNEST(STRING_SPLIT(span_starts, ',')) AS INT) AS span_start
+    CAST(UNNEST(REGEXP_SPLIT_TO_ARRAY(span_starts, ',')) AS INT) AS span_start
   FROM checked
 ), sentences_of_relations AS (
   SELECT

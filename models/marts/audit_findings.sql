@@ -79,7 +79,7 @@ WITH sentences_at AS (
       THEN 'one breakdown gives ' || COALESCE(parts_text, '?') || ', the other ' || COALESCE(parts2_text, '?')
       ELSE note
     END || COALESCE(
-      ' (stated ' || stated_value::TEXT || ', recomputed ' || ROUND(expected_value, 2)::TEXT || ', allowed ±' || ROUND(tolerance, 6)::TEXT || ')',
+      ' (stated ' || stated_value::TEXT || ', recomputed ' || ROUND(expected_value, 2)::TEXT || ', allowed ±' || REGEXP_REPLACE(REGEXP_REPLACE(ROUND(tolerance, 6)::TEXT, '(\.[0-9]*[1-9])0+$', '\1'), '\.0+$', '') || ')',
       ''
     ) || COALESCE('; ' || reason, '') AS message,
     report_id,

@@ -33,7 +33,7 @@ WITH failed_checks AS ( /* the figures of each check of the report's own arithme
     SELECT
       report_id,
       'relation:' || relation_id AS finding_id,
-      CAST(UNNEST(STRING_SPLIT(span_starts, ',')) AS INT) AS span_start
+      CAST(UNNEST(REGEXP_SPLIT_TO_ARRAY(span_starts, ',')) AS INT) AS span_start
     FROM intermediate.int_fact_relations_checked
     WHERE
       check_status IN ('fail', 'impossible')
