@@ -26,23 +26,6 @@ from coopwh.workbook import FORMULA_STARTS, WIDTH_SAMPLE, Column, Sheet, write_w
 Echo = Callable[[str], None]
 NATIONAL = "全国"
 
-LEVELS = {
-    "province": "省级",
-    "prefecture": "地市级",
-    "county": "县级",
-    "pooled": "试点类型汇总",
-    "national": "全国",
-}
-BASES = {
-    "since_2016": "较2016年/试点前",
-    "year_on_year": "同比",
-    "since_other": "较其他年份（见基期）",
-}
-GROWTH_BASES = {
-    "stated": "报告给出",
-    "implied by a ratio": "由倍数推算",
-    "implied by before and after": "由前后数值推算",
-}
 VOCABULARIES = {"units": "unit", "kinds": "kind", "qualifiers": "qualifier"}
 MAX_SHEET_FACTS = 50_000  # figures on a 全部数据 sheet; all of them go to a CSV beside it
 CHART_BARS = 60  # bars on the 增长图 chart
@@ -51,18 +34,6 @@ COVER_REPORTS = 30  # reports the cover lists by name
 COVER_CHANGES = 20  # changed rows the cover lists (coopwh changes lists them all)
 FORK_LIMIT = 500 * 2**20  # bytes resident past which export workers are not forks of this process
 EXPORTED = ".coopwh-export.json"  # in the output folder: the build the last export was made from
-CHECKS = {"pass": "通过", "fail": "不符", "not_checkable": "无法核对"}
-COVERS = {
-    "township": "乡镇",
-    "village": "行政村",
-    "prefecture federation": "地市供销社机构",
-    "prefecture supervisory board": "市级社监事会",
-    "county supervisory board": "县级社监事会",
-    "prefecture and county three councils": "市县两级“三会”",
-    "federation units": "联合社机关及企业",
-    "other": "其他",
-}
-
 SOURCE = [
     Column("report_id", "来源报告", "Report"),
     Column("span_start", "原文位置（起）", "Span start", "int"),
@@ -167,12 +138,6 @@ DERIVED = {
     "growth_basis_zh": "Whether the report states the growth or it is implied, in Chinese",
     "review_status_zh": "Entered by hand, accepted or corrected in review, or not yet reviewed",
 }
-REVIEW_STATUSES = {
-    "curated": "手工整理",
-    "accepted": "已审阅（接受）",
-    "corrected": "已审阅（更正）",
-    "unreviewed": "未审阅",
-}
 GUIDE = (
     "本工作簿由供销合作社改革试点数据仓库自动生成，请勿手工修改。"
     "各表第一行为表头，可筛选；百分数以“%”显示，金额以万元或亿元显示。"
@@ -200,7 +165,9 @@ class Warehouse:
     warnings: list[dict]
     pilots: list[dict]
     comments: dict[str, dict[str, str]]  # mart -> column -> description
-    labels: dict[str, dict[str, str]]  # units, kinds, qualifiers -> code -> name in Chinese
+    labels: dict[
+        str, dict[str, str]
+    ]  # units, kinds, qualifiers, seeds.labels' domains -> code -> Chinese
     review: dict[str, dict]  # report id -> its row of marts.review_progress
     provinces: list[tuple[str, str]]  # (code, name) of every province with a pilot or a figure
 
@@ -418,7 +385,8 @@ def read_warehouse(connection) -> Warehouse:
                 )
             }
             for vocabulary, key in VOCABULARIES.items()
-        },
+        }
+        | _labels(connection),
         provinces=[
             (row["region_code"], row["full_name"])
             for row in _rows(
@@ -535,7 +503,7 @@ def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
     shapes = {
         "growth": functools.partial(_growth_row, data),
         "coverage": functools.partial(_coverage_row, data),
-        "funds": _fund_row,
+        "funds": functools.partial(_fund_row, data),
         "facts": functools.partial(_fact_row, data),
     }
     tables = _tables(data, scope.code)
@@ -753,8 +721,8 @@ def _write_all_facts(connection, code: str | None, path: Path) -> None:
 def _csv_expression(column: Column) -> str:
     """The SQL of one column of the facts CSV: what _fact_row gives the sheet."""
     labelled = {
-        "level_zh": _case("f.subject_level", LEVELS),
-        "review_status_zh": _case("f.review_status", REVIEW_STATUSES),
+        "level_zh": _case("f.subject_level", "subject_level"),
+        "review_status_zh": _case("f.review_status", "review_status"),
         "kind_zh": "COALESCE(k.name_zh, f.kind)",
         "unit_zh": "COALESCE(u.name_zh, f.unit)",
         "qualifier_zh": "COALESCE(q.name_zh, f.qualifier)",
@@ -770,9 +738,25 @@ def _literal(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _case(column: str, names: dict[str, str]) -> str:
-    whens = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in names.items())
-    return f"CASE {column} {whens} ELSE {column} END"
+def _labels(connection) -> dict[str, dict[str, str]]:
+    """seeds.labels by domain: code -> its Chinese label."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in _rows(connection, "SELECT domain, code, label_zh FROM seeds.labels"):
+        labels.setdefault(row["domain"], {})[row["code"]] = row["label_zh"]
+    return labels
+
+
+def _case(column: str, domain: str) -> str:
+    """SQL: the Chinese label of column's code in seeds.labels (the code if it has none)."""
+    return (
+        f"COALESCE((SELECT label_zh FROM seeds.labels WHERE domain = '{domain}' "
+        f"AND code = {column}), {column})"
+    )
+
+
+def label(data: Warehouse, domain: str, code: str | None) -> str | None:
+    """The Chinese label of a code (seeds.labels), or the code itself if it has none."""
+    return data.labels.get(domain, {}).get(code, code) if code is not None else None
 
 
 def _title(scope: str) -> str:
@@ -812,7 +796,7 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
         Sheet(
             "试点单位",
             PILOTS,
-            [_pilot_row(p) for p in scope.pilots],
+            [_pilot_row(data, p) for p in scope.pilots],
             note="" if scope.pilots else "本范围内没有试点单位；其他单位的数据见“全部数据”表。",
         )
     )
@@ -841,9 +825,9 @@ def _growth_row(data: Warehouse, row: dict) -> dict:
     year_on_year = "（同比）" if row["basis"] == "year_on_year" else ""
     return {
         **row,
-        "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
-        "basis_zh": BASES.get(row["basis"], row["basis"]),
-        "growth_basis_zh": GROWTH_BASES.get(row["growth_basis"], row["growth_basis"]),
+        "level_zh": label(data, "subject_level", row["subject_level"]),
+        "basis_zh": label(data, "basis", row["basis"]),
+        "growth_basis_zh": label(data, "growth_basis", row["growth_basis"]),
         "level_unit_zh": data.labels["units"].get(row["level_unit"] or "", row["level_unit"]),
         "chart_label": f"{row['subject_name']}·{row['metric_name_zh']}{year_on_year}",
     }
@@ -852,32 +836,29 @@ def _growth_row(data: Warehouse, row: dict) -> dict:
 def _coverage_row(data: Warehouse, row: dict) -> dict:
     return {
         **row,
-        "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
-        "covers_zh": COVERS.get(row["covers"], row["covers"]),
+        "level_zh": label(data, "subject_level", row["subject_level"]),
+        "covers_zh": label(data, "covers", row["covers"]),
         "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
-        "before_basis": {
-            "stated": "报告给出",
-            "implied by the percentage-point change": "由百分点变化推算",
-        }.get(row["before_basis"], row["before_basis"]),
+        "before_basis": label(data, "before_basis", row["before_basis"]),
     }
 
 
-def _fund_row(row: dict) -> dict:
-    return {**row, "total_check_zh": CHECKS.get(row["total_check"], row["total_check"])}
+def _fund_row(data: Warehouse, row: dict) -> dict:
+    return {**row, "total_check_zh": label(data, "total_check", row["total_check"])}
 
 
-def _pilot_row(row: dict) -> dict:
-    return {**row, "level_zh": LEVELS[row["level"]]}
+def _pilot_row(data: Warehouse, row: dict) -> dict:
+    return {**row, "level_zh": label(data, "subject_level", row["level"])}
 
 
 def _fact_row(data: Warehouse, row: dict) -> dict:
     return {
         **row,
-        "level_zh": LEVELS.get(row["subject_level"], row["subject_level"]),
+        "level_zh": label(data, "subject_level", row["subject_level"]),
         "kind_zh": data.labels["kinds"].get(row["kind"], row["kind"]),
         "unit_zh": data.labels["units"].get(row["unit"], row["unit"]),
         "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
-        "review_status_zh": REVIEW_STATUSES.get(row["review_status"], row["review_status"]),
+        "review_status_zh": label(data, "review_status", row["review_status"]),
     }
 
 
