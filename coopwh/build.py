@@ -129,7 +129,12 @@ def open_context(paths: Paths, console: object | None = None):  # -> sqlmesh.Con
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
     from sqlmesh import Context
+    from sqlmesh.core import constants
     from sqlmesh.core.console import set_console
+
+    # SQLMesh loads models on forked processes that outlive a killed run (idle, for ever):
+    # loading them here in this process is as fast for this project (2.4 s against 2.7-3.3 s)
+    constants.MAX_FORK_WORKERS = 1
 
     from coopwh.console import QuietConsole
 

@@ -85,6 +85,8 @@ def processes_of(project: Path) -> list[int]:
 
 MOMENTS = {  # when to stop the run: the first line or file that shows it has got there
     "extraction": lambda project, line: "files on" in line and "processes" in line,
+    # SQLMesh loads the project meanwhile (its forked loaders once outlived a killed run)
+    "project load": lambda project, line: "Validating the facts before loading" in line,
     "apply": lambda project, line: "rebuilding the models" in line,
     "publish": lambda project, line: (project / "warehouse" / "coopwh.duckdb.tmp").exists(),
     "export": lambda project, line: any((project / "exports").glob(".coopwh-export-*")),
