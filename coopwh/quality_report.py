@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from pathlib import Path
 
-from coopwh.changes import ChangeLog, shown
+from coopwh.changes import ChangeLog, in_words, shown
 from coopwh.quality import CheckResult
 
 STYLE = """
@@ -18,7 +19,12 @@ table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#1f4e78;color:#fff}.pass{color:#1a7f37}.warning{color:#b35900;font-weight:bold}
 .fail{color:#c62828;font-weight:bold}.quote{color:#555;font-size:.9em}
+.verdict{font-size:1.2em;padding:.5em .8em;border-radius:4px;background:#f3f3f3}
+.pass-box{background:#e8f5e9}.warning-box{background:#fff3e0}.fail-box{background:#ffebee}
+h3{font-size:1em;margin-top:1.2em}details{margin:.6em 0}summary{cursor:pointer;font-weight:bold}
+table.reports td:not(:first-child){text-align:right}table.reports td:first-child{white-space:nowrap}
 """
+IN_WORDS_SHOWN = 10  # change rows the page gives in words first
 CHANGES_SHOWN = 100  # change rows the page lists (coopwh changes lists them all)
 LABELS = {"pass": "通过 pass", "warning": "警告 warning", "fail": "失败 fail"}
 
@@ -34,96 +40,238 @@ def write_summary(
     changes: ChangeLog | None = None,
 ) -> Path:
     """Write the summary page to path and return it; held are the rows of marts.held_facts,
-    progress those of marts.review_progress, changes what the last build changed."""
+    progress those of marts.review_progress, changes what the last build changed. The page
+    leads with what needs a person (verdict, warnings and errors, held figures, reports whose
+    checks failed), then a row per report, then what changed; the passing checks come last,
+    folded."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     held = held or []
+    progress = progress or []
     failed = sum(1 for a in audits if a.blocking and not a.passed) + sum(
         1 for c in checks if c.refused
     )
     verdict = "fail" if failed else ("warning" if warnings or held else "pass")
+    expectations = sum(len(c.expectations) for c in checks)
     parts = [
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
         f"<title>数据质量报告 Data quality report</title><style>{STYLE}</style></head><body>",
         "<h1>供销合作社改革试点数据仓库 · 数据质量报告<br>Co-op reform pilot warehouse · "
         "data quality report</h1>",
-        f"<p>生成时间 Generated: {now:%Y-%m-%d %H:%M:%S} UTC · 结论 Verdict: "
-        f"<span class='{verdict}'>{LABELS[verdict]}</span> · "
-        f"{len(audits)} 项审计 audits, {sum(len(c.expectations) for c in checks)} 项期望 "
-        f"expectations, {len(warnings)} 条警告 warnings, {len(held)} 个数字暂缓入库 figures "
-        "held back</p>",
+        f"<p class='verdict {verdict}-box'>结论 Verdict: "
+        f"<span class='{verdict}'>{LABELS[verdict]}</span> · {len(warnings)} 条警告 warnings, "
+        f"{failed} 项错误 errors, {len(held)} 个数字暂缓入库 figures held back</p>",
+        f"<p>生成时间 Generated: {now:%Y-%m-%d %H:%M:%S} UTC · "
+        f"{len(audits)} 项审计 audits, {expectations} 项期望 expectations, "
+        f"{len(progress)} 份报告 reports</p>",
     ]
     if docs:
         link = os.path.relpath(docs, path.parent)
         parts.append(
             f"<p>Great Expectations 数据文档 Data Docs: <a href='{_e(link)}'>{_e(link)}</a></p>"
         )
+    with_section = _reports_with_a_section(warnings, held, progress)
+    parts += _warnings_section(warnings, with_section)
+    parts += _not_passed_section(audits, checks)
+    parts += _held_section(held, with_section)
+    parts += _failed_reports_section(progress, with_section)
+    parts += _progress_section(progress, with_section)
     parts += _changes_section(changes)
-    parts.append("<h2>警告 Warnings</h2>")
-    if warnings:
+    parts += _per_report_sections(warnings, held, progress, with_section)
+    parts += _passing_section(audits, checks)
+    parts.append("</body></html>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def _anchor(report_id: object) -> str:
+    return "report-" + re.sub(r"[^0-9A-Za-z_-]", "_", str(report_id))
+
+
+def _report_link(report_id: object, with_section: set[str]) -> str:
+    if str(report_id) in with_section:
+        return f"<a href='#{_anchor(report_id)}'>{_e(report_id)}</a>"
+    return _e(report_id)
+
+
+def _reports_with_a_section(
+    warnings: list[dict], held: list[dict], progress: list[dict]
+) -> set[str]:
+    """Only the reports with a warning, an error or a held figure get a section of their own
+    (at 1,000 reports the others are a row of the table)."""
+    ids = {str(w["report_id"]) for w in warnings if w.get("report_id")}
+    ids |= {str(row["report_id"]) for row in held}
+    ids |= {
+        str(row["report_id"])
+        for row in progress
+        if row.get("checks_failed") or row.get("checks_warned") or row.get("held")
+    }
+    return ids
+
+
+def _warnings_table(warnings: list[dict], with_section: set[str]) -> list[str]:
+    parts = [
+        "<table><tr><th>检查 Check</th><th>说明 What</th><th>报告数 Stated</th>"
+        "<th>加总 Recomputed</th><th>原文 Source sentences</th></tr>"
+    ]
+    for w in warnings:
+        sentences = "<br>".join(_e(s) for s in str(w.get("sentences") or "").split(" / "))
+        report = w.get("report_id")
+        offsets = w.get("span_starts")
+        where = _report_link(report, with_section)
+        if offsets is not None and offsets != "":
+            where += f" @ {_e(offsets)}"
         parts.append(
-            "<table><tr><th>检查 Check</th><th>说明 What</th><th>报告数 Stated</th>"
-            "<th>加总 Recomputed</th><th>原文 Source sentences</th></tr>"
+            f"<tr><td>{_e(w['check_name'])}</td><td>{_e(w['message'])}</td>"
+            f"<td>{_e(_num(w.get('stated_value')))}</td>"
+            f"<td>{_e(_num(w.get('expected_value')))}</td>"
+            f"<td class='quote'>{sentences}<br>({where})</td></tr>"
         )
-        for w in warnings:
-            sentences = "<br>".join(_e(s) for s in str(w.get("sentences") or "").split(" / "))
-            parts.append(
-                f"<tr><td>{_e(w['check_name'])}</td><td>{_e(w['message'])}</td>"
-                f"<td>{_e(_num(w.get('stated_value')))}</td>"
-                f"<td>{_e(_num(w.get('expected_value')))}</td>"
-                f"<td class='quote'>{sentences}<br>"
-                f"({_e(_where(w.get('report_id'), w.get('span_starts')))})</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>无 None.</p>")
-    parts.append(
-        "<h2>审阅进度 Review progress</h2><p>每份报告中已由人工核对的数字（手工整理、接受、更正或"
-        "拒绝）和待审的数字。Figures a person has looked at (curated, accepted, corrected or "
-        "rejected) and those still waiting: <code>coopwh review export</code>.</p>"
-    )
-    if progress:
-        parts.append(
-            "<table><tr><th>报告 Report</th><th>数字 Figures</th><th>手工 Curated</th>"
-            "<th>接受 Accepted</th><th>更正 Corrected</th><th>拒绝 Rejected</th>"
-            "<th>待审 Waiting</th><th>暂缓 Held</th><th>已审 Reviewed</th>"
-            "<th>核对通过 Checks passed</th><th>警告 Warned</th><th>错误 Failed</th></tr>"
-        )
-        for row in progress:
-            share = row.get("reviewed_pct")
-            parts.append(
-                f"<tr><td>{_e(row['report_id'])}</td><td>{row['figures']}</td>"
-                f"<td>{row['curated']}</td><td>{row['accepted']}</td><td>{row['corrected']}</td>"
-                f"<td>{row['rejected']}</td><td>{row['waiting']}</td><td>{row['held']}</td>"
-                f"<td>{_e('' if share is None else f'{share:.1f}%')}</td>"
-                f"<td>{row.get('checks_passed', 0)}</td><td>{row.get('checks_warned', 0)}</td>"
-                f"<td>{row.get('checks_failed', 0)}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>无 None.</p>")
-    parts.append(
+    parts.append("</table>")
+    return parts
+
+
+def _warnings_section(warnings: list[dict], with_section: set[str]) -> list[str]:
+    parts = ["<h2>警告 Warnings</h2>"]
+    if not warnings:
+        return [*parts, "<p>无 None.</p>"]
+    return parts + _warnings_table(warnings, with_section)
+
+
+def _not_passed_section(audits: list, checks: list[CheckResult]) -> list[str]:
+    """The audits and expectations that did not pass: errors (blocking) and warnings."""
+    bad_audits = [a for a in audits if not a.passed]
+    bad_checks = [
+        (check, expectation, column, success)
+        for check in checks
+        for expectation, column, success in check.expectations
+        if not success
+    ]
+    parts = ["<h2>未通过的检查 Checks not passed</h2>"]
+    if not bad_audits and not bad_checks:
+        return [*parts, "<p>全部通过 Every audit and expectation passed.</p>"]
+    if bad_audits:
+        parts += _audit_rows(bad_audits)
+    if bad_checks:
+        parts += _expectation_rows(bad_checks)
+    return parts
+
+
+def _held_section(held: list[dict], with_section: set[str]) -> list[str]:
+    parts = [
         "<h2>暂缓入库的数字 Figures held back</h2><p>这些数字未通过入库检查，暂不进入数据集市；"
         "同一报告的其他数字已入库。These figures failed the door-in checks and are kept out of "
         "the marts (marts.held_facts); the rest of their reports loaded.</p>"
-    )
-    if held:
+    ]
+    if not held:
+        return [*parts, "<p>无 None.</p>"]
+    return parts + _held_table(held, with_section)
+
+
+def _held_table(held: list[dict], with_section: set[str]) -> list[str]:
+    parts = [
+        "<table><tr><th>报告 Report</th><th>位置 Span</th><th>原文数字 As printed</th>"
+        "<th>原因 Reason</th><th>原文 Sentence</th></tr>"
+    ]
+    for row in held:
         parts.append(
-            "<table><tr><th>报告 Report</th><th>位置 Span</th><th>原文数字 As printed</th>"
-            "<th>原因 Reason</th><th>原文 Sentence</th></tr>"
+            f"<tr><td>{_report_link(row['report_id'], with_section)}</td>"
+            f"<td>{_e(row['span_start'])}</td>"
+            f"<td>{_e(row['number_text'])}</td><td>{_e(row['reason'])}</td>"
+            f"<td class='quote'>{_e(row.get('sentence'))}</td></tr>"
         )
-        for row in held:
-            parts.append(
-                f"<tr><td>{_e(row['report_id'])}</td><td>{_e(row['span_start'])}</td>"
-                f"<td>{_e(row['number_text'])}</td><td>{_e(row['reason'])}</td>"
-                f"<td class='quote'>{_e(row.get('sentence'))}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>无 None.</p>")
+    parts.append("</table>")
+    return parts
+
+
+def _failed_reports_section(progress: list[dict], with_section: set[str]) -> list[str]:
+    """The reports whose checks failed or warned, by name, linked to their sections."""
+    parts = ["<h2>检查未通过的报告 Reports with checks that failed</h2>"]
+    rows = [r for r in progress if r.get("checks_failed") or r.get("checks_warned")]
+    if not rows:
+        return [*parts, "<p>无 None.</p>"]
+    items = [
+        f"<li>{_report_link(r['report_id'], with_section)}: "
+        f"{r.get('checks_failed') or 0} 项错误 failed, {r.get('checks_warned') or 0} 项警告 "
+        "warned</li>"
+        for r in rows
+    ]
+    return [*parts, "<ul>", *items, "</ul>"]
+
+
+def _progress_section(progress: list[dict], with_section: set[str]) -> list[str]:
+    parts = [
+        "<h2>各报告 Reports</h2><p>每份报告一行：数字、已由人工核对的比例（手工整理、接受、更正或"
+        "拒绝）、核对结果和暂缓的数字。One row per report: its figures, the share a person has "
+        "looked at (curated, accepted, corrected or rejected; the rest wait: "
+        "<code>coopwh review export</code>), its checks and its figures held back. A report with "
+        "a warning, an error or a held figure links to its section below.</p>"
+    ]
+    if not progress:
+        return [*parts, "<p>无 None.</p>"]
     parts.append(
-        "<h2>SQLMesh 审计 Audits (in the warehouse)</h2><table><tr><th>审计 Audit</th>"
-        "<th>模型 Model</th><th>阻断 Blocking</th><th>结果 Result</th></tr>"
+        "<table class='reports'><tr><th>报告 Report</th><th>数字 Figures</th>"
+        "<th>已审 Reviewed</th><th>核对通过 Checks passed</th><th>警告 Warned</th>"
+        "<th>错误 Failed</th><th>无法核对 Not checkable</th><th>暂缓 Held</th>"
+        "<th>手工 Curated</th><th>接受 Accepted</th><th>更正 Corrected</th>"
+        "<th>拒绝 Rejected</th><th>待审 Waiting</th></tr>"
     )
+    for row in progress:
+        share = row.get("reviewed_pct")
+        warned, errors = row.get("checks_warned") or 0, row.get("checks_failed") or 0
+        parts.append(
+            f"<tr><td>{_report_link(row['report_id'], with_section)}</td>"
+            f"<td>{row['figures']}</td>"
+            f"<td>{_e('' if share is None else f'{share:.1f}%')}</td>"
+            f"<td>{row.get('checks_passed') or 0}</td>"
+            f"<td{' class=warning' if warned else ''}>{warned}</td>"
+            f"<td{' class=fail' if errors else ''}>{errors}</td>"
+            f"<td>{row.get('checks_not_checkable') or 0}</td>"
+            f"<td{' class=warning' if row['held'] else ''}>{row['held']}</td>"
+            f"<td>{row['curated']}</td><td>{row['accepted']}</td><td>{row['corrected']}</td>"
+            f"<td>{row['rejected']}</td><td>{row['waiting']}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _per_report_sections(
+    warnings: list[dict], held: list[dict], progress: list[dict], with_section: set[str]
+) -> list[str]:
+    """A section per report with a warning, an error or a held figure: its warnings, its
+    held figures."""
+    if not with_section:
+        return []
+    order = [str(r["report_id"]) for r in progress if str(r["report_id"]) in with_section]
+    order += sorted(with_section - set(order))
+    by_id = {str(r["report_id"]): r for r in progress}
+    parts = ["<h2>需要处理的报告 Reports that need a person</h2>"]
+    for report_id in order:
+        row = by_id.get(report_id, {})
+        parts.append(f"<h3 id='{_anchor(report_id)}'>{_e(report_id)}</h3>")
+        if row:
+            parts.append(
+                f"<p>{row['figures']} 个数字 figures · 核对 checks "
+                f"{row.get('checks_passed') or 0} 通过 passed / "
+                f"{row.get('checks_warned') or 0} 警告 warned / "
+                f"{row.get('checks_failed') or 0} 错误 failed · {row['held']} 暂缓 held</p>"
+            )
+        mine = [w for w in warnings if str(w.get("report_id")) == report_id]
+        if mine:
+            parts += _warnings_table(mine, set())
+        kept = [h for h in held if str(h["report_id"]) == report_id]
+        if kept:
+            parts += _held_table(kept, set())
+        if not mine and not kept:
+            parts.append("<p>核对未通过，见上表 Checks did not pass: see the table above.</p>")
+    return parts
+
+
+def _audit_rows(audits: list) -> list[str]:
+    parts = [
+        "<table><tr><th>审计 Audit</th><th>模型 Model</th><th>阻断 Blocking</th>"
+        "<th>结果 Result</th></tr>"
+    ]
     for a in audits:
         state = "pass" if a.passed else ("fail" if a.blocking else "warning")
         detail = "" if a.passed else f" ({a.failed_rows} rows)"
@@ -132,27 +280,48 @@ def write_summary(
             f"<tr><td>{_e(a.audit)}</td><td>{_e(a.model)}</td><td>{blocking}"
             f"</td><td class='{state}'>{LABELS[state]}{detail}</td></tr>"
         )
-    parts.append("</table><h2>Great Expectations 期望 Expectations (at the edges)</h2>")
-    parts.append(
+    parts.append("</table>")
+    return parts
+
+
+def _expectation_rows(rows: list[tuple[CheckResult, str, object, bool]]) -> list[str]:
+    parts = [
         "<table><tr><th>套件 Suite</th><th>数据 Batch</th><th>期望 Expectation</th>"
         "<th>列 Column</th><th>结果 Result</th></tr>"
-    )
-    for check in checks:
-        failures = {(f.expectation, f.column): f for f in check.failures}
-        for expectation, column, success in check.expectations:
-            state = "pass" if success else ("warning" if check.held else "fail")
-            failure = failures.get((expectation, column))
-            detail = f"<br><span class='quote'>{_e(failure.describe())}</span>" if failure else ""
-            if failure and check.held:
-                detail += "<br>those figures are held back; the rest of the batch loaded"
-            parts.append(
-                f"<tr><td>{_e(check.suite)}</td><td>{_e(check.source)}</td><td>{_e(expectation)}</td>"
-                f"<td>{_e(column)}</td><td class='{state}'>{LABELS[state]}{detail}</td></tr>"
-            )
-    parts.append("</table></body></html>")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    ]
+    for check, expectation, column, success in rows:
+        state = "pass" if success else ("warning" if check.held else "fail")
+        failure = next(
+            (f for f in check.failures if (f.expectation, f.column) == (expectation, column)),
+            None,
+        )
+        detail = f"<br><span class='quote'>{_e(failure.describe())}</span>" if failure else ""
+        if failure and check.held:
+            detail += "<br>those figures are held back; the rest of the batch loaded"
+        parts.append(
+            f"<tr><td>{_e(check.suite)}</td><td>{_e(check.source)}</td><td>{_e(expectation)}</td>"
+            f"<td>{_e(column)}</td><td class='{state}'>{LABELS[state]}{detail}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _passing_section(audits: list, checks: list[CheckResult]) -> list[str]:
+    """The full lists of audits and expectations, folded, their counts in the summaries."""
+    passed = sum(1 for a in audits if a.passed)
+    rows = [(c, e, col, ok) for c in checks for e, col, ok in c.expectations]
+    met = sum(1 for c in checks for _, _, success in c.expectations if success)
+    return [
+        "<h2>全部检查 Every check</h2>",
+        f"<details><summary>SQLMesh 审计 Audits (in the warehouse): {passed} / {len(audits)} "
+        "通过 passed</summary>",
+        *_audit_rows(audits),
+        "</details>",
+        f"<details><summary>Great Expectations 期望 Expectations (at the edges): {met} / "
+        f"{len(rows)} 通过 passed</summary>",
+        *_expectation_rows(rows),
+        "</details>",
+    ]
 
 
 def _where(report_id: str | None, offsets: object) -> str:
@@ -188,6 +357,13 @@ def _changes_section(log: ChangeLog | None) -> list[str]:
         )
     parts.append("</table>")
     rows = log.first(CHANGES_SHOWN)
+    signs = {"added": "+", "removed": "−", "changed": "~"}
+    parts.append("<ul class='words'>")
+    parts += [
+        f"<li>{signs.get(row['change'], '')} {_e(in_words(row))}</li>"
+        for row in rows[:IN_WORDS_SHOWN]
+    ]
+    parts.append("</ul>")
     parts.append(
         "<table><tr><th>集市 Mart</th><th>行 Row</th><th>变化 Change</th><th>列 Column</th>"
         "<th>原值 Before</th><th>新值 Now</th><th>原文 Sentences</th></tr>"
