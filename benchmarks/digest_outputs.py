@@ -61,12 +61,15 @@ def project_copy(target: Path) -> Path:
     return target
 
 
-def _rows_digest(rows: list[tuple]) -> tuple[str, list[str]]:
-    shown = sorted(json.dumps(row, ensure_ascii=False, default=str) for row in rows)
+def _rows_digest(rows: list[tuple], project: str = "") -> tuple[str, list[str]]:
+    shown = sorted(
+        json.dumps(row, ensure_ascii=False, default=str).replace(project or "\0", "<project>")
+        for row in rows
+    )
     return hashlib.sha256("\n".join(shown).encode()).hexdigest(), shown
 
 
-def tables(published: Path) -> dict[str, dict]:
+def tables(published: Path, project: Path) -> dict[str, dict]:
     import duckdb
 
     out: dict[str, dict] = {}
@@ -89,7 +92,7 @@ def tables(published: Path) -> dict[str, dict]:
                 continue
             listed = ", ".join(f'"{c}"' for c in columns)
             rows = db.execute(f'SELECT {listed} FROM "{schema}"."{table}"').fetchall()
-            digest, shown = _rows_digest([tuple(row) for row in rows])
+            digest, shown = _rows_digest([tuple(row) for row in rows], str(project))
             out[f"{schema}.{table}"] = {"columns": columns, "digest": digest, "rows": shown}
     return out
 
@@ -170,16 +173,21 @@ def main() -> int:
         print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
         return 2
     digest = {
-        **tables(project / "warehouse" / "coopwh.duckdb"),
+        **tables(project / "warehouse" / "coopwh.duckdb", project),
         **seeds(project),
         **workbooks(project / "exports"),
     }
     Path(args.out).write_text(json.dumps(digest, ensure_ascii=False), encoding="utf-8")
-    print(f"{len(digest)} tables, seeds and sheets digested into {args.out} (run exit {run.returncode})")
+    print(
+        f"{len(digest)} tables, seeds and sheets digested into {args.out} "
+        f"(run exit {run.returncode})"
+    )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     if args.compare:
-        return 1 if compare(json.loads(Path(args.compare).read_text(encoding="utf-8")), digest) else 0
+        return (
+            1 if compare(json.loads(Path(args.compare).read_text(encoding="utf-8")), digest) else 0
+        )
     return 0
 
 
