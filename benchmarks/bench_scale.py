@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from coopwh.status import PROJECT_PARTS
+from coopwh.records import PROJECT_PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 METRICS = [

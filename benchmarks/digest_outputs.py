@@ -42,7 +42,7 @@ VOLATILE_TEXT = ("生成时间", "Generated", "构建于", "built at")  # cover 
 def project_copy(target: Path) -> Path:
     """The project's parts a build reads (as tests/conftest.copy_project does)."""
     sys.path.insert(0, str(ROOT))
-    from coopwh.status import PROJECT_PARTS
+    from coopwh.records import PROJECT_PARTS
 
     target.mkdir(parents=True)
     for part in PROJECT_PARTS:

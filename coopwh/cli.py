@@ -9,6 +9,7 @@ import sys
 from coopwh.paths import GATEWAYS, Paths, resolve_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,9 +21,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     from coopwh.processes import Terminated, stop_cleanly_on_term
 
+    command = args.handler.__name__.strip("_").replace("_", " ")
     with stop_cleanly_on_term():
         try:
             return args.handler(args)
+        except BrokenPipeError:  # the reader went away (coopwh changes | head): say nothing
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
         except Terminated as stop:
             print(
                 f"coopwh: stopped by signal {stop.code - 128}: readers keep the last good build, "
@@ -31,7 +37,61 @@ def main(argv: list[str] | None = None) -> int:
             )
             return stop.code
         except Exception as error:  # the one wrapper: a message and exit 1, never a traceback
-            return _unexpected(args.handler.__name__.strip("_").replace("_", " "), error)
+            return _failed(command, error)
+
+
+# how a command's known failure is put: `coopwh build: failed: …`, `coopwh export: refused: …`
+VERDICTS = {"build": "failed: ", "run": "failed: ", "ingest": "failed: ", "export": "refused: "}
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    """The errors that say what went wrong in words (a bad file, a refused query, a failed
+    audit …): shown as they are, never as a failure of the program."""
+    from coopwh.changes.log import ChangesError
+    from coopwh.errors import BuildError, ExportError
+    from coopwh.query import QueryError
+    from coopwh.review.fields import ReviewError
+    from loaders.extract import ExtractionLimit
+    from loaders.reports import ReportError
+
+    return (
+        BuildError,
+        ExportError,
+        ChangesError,
+        QueryError,
+        ReviewError,
+        ReportError,
+        ExtractionLimit,
+    )
+
+
+def _failed(command: str, error: Exception) -> int:
+    """Say why a command failed, on stderr, and return its exit code (1)."""
+    from coopwh.processes import Terminated, stopping
+    from coopwh.query import Refused
+
+    if stopping():  # a library's own error for the interruption: the run was stopped
+        raise Terminated(stopping()) from error
+    if isinstance(error, Refused):
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    if isinstance(error, _known_errors()):
+        print(f"coopwh {command}: {VERDICTS.get(command, '')}{error}", file=sys.stderr)
+        return EXIT_FAILED
+    if os.environ.get("COOPWH_DEBUG"):
+        raise error
+    hint = ""
+    if type(error).__name__ in ("BinderException", "CatalogException"):
+        hint = (
+            "\nThe published copy may be from an earlier version of coopwh: `coopwh build` "
+            "makes it anew."
+        )
+    print(
+        f"coopwh {command}: failed unexpectedly: {type(error).__name__}: {error}{hint}\n"
+        "Readers still see the last good build. Run again with COOPWH_DEBUG=1 for details.",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def _global_options(parser: argparse.ArgumentParser, default: object = None) -> None:
@@ -249,60 +309,79 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _changes(args: argparse.Namespace) -> int:
-    from coopwh.changes import SHOWN, ChangesError, describe, read_log, write_csv
-    from coopwh.status import BuildError
-
-    try:
-        paths = _readers_copy(args)
-        per_mart = None if args.csv or args.all else SHOWN
-        log = read_log(paths.published_db, args.since, args.mart, per_mart=per_mart)
-    except (ChangesError, BuildError) as error:
-        print(f"coopwh changes: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    if args.csv:
-        write_csv(log, crlf=args.crlf)
-    else:
-        print(describe(log, shown=len(log.rows) if args.all else SHOWN))
-    return EXIT_OK
-
-
 def _paths(args: argparse.Namespace) -> Paths:
     return resolve_paths(args.project, args.warehouse, args.gateway)
 
 
-def _readers_copy(args: argparse.Namespace) -> Paths:
-    """The paths of a command that reads the published copy; on a server, the copy there is
-    fetched first (into warehouse/postgres/coopwh.duckdb), in one consistent snapshot."""
+def _echo(message: str) -> None:
+    print(message, flush=True)
+
+
+def _say(lines: list[str], stream=None) -> None:
+    for line in lines:
+        print(line, file=stream or sys.stdout)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from coopwh.pipeline import build
+
+    _say(build(_paths(args), _echo, force=args.force).lines())
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from coopwh.pipeline import run
+
+    result = run(_paths(args), _echo)
+    if result.ingest:
+        _say(result.ingest.problems(), sys.stderr)
+    _say(result.lines())
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coopwh.ingest.sorting import loaded_report_ids
+    from coopwh.pipeline import ingest
+
     paths = _paths(args)
-    if paths.on_server:
-        from coopwh import server
-
-        if not server.pull_published(paths.published_db):
-            raise server.ServerError(
-                f"the server's database {server.databases()[0]} has no published warehouse "
-                "yet; run coopwh build --gateway postgres"
+    files = [Path(p) for p in args.paths]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        return _usage_error(f"coopwh ingest: no such file: {', '.join(missing)}")
+    if args.revises:
+        loaded = loaded_report_ids(paths)
+        if args.revises not in loaded:
+            return _usage_error(
+                f"coopwh ingest: --revises {args.revises}: no such report is loaded "
+                f"(loaded: {', '.join(loaded) or 'none'})"
             )
-    return paths
+        if len(files) > 1:
+            return _usage_error("coopwh ingest: --revises takes one file")
+    result = ingest(paths, files, _echo, revises=args.revises, new=args.new)
+    _say(result.problems(), sys.stderr)
+    _say(result.lines())
+    return EXIT_FAILED if result.failed else EXIT_OK
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return EXIT_USAGE
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coopwh.pipeline import export
+
+    out_dir = Path(args.out) if args.out else None
+    export(_paths(args), out_dir, _echo, allow_failed=args.allow_failed_build)
+    return EXIT_OK
 
 
 def _review_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from coopwh.review import ReviewError, export_sheet
+    from coopwh.review.sheet import export_sheet
 
-    paths = _paths(args)
     out = Path(args.out or "review.xlsx")
-    try:
-        count = export_sheet(paths, out, args.report)
-    except ReviewError as error:
-        print(f"coopwh review export: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    count = export_sheet(_paths(args), out, args.report)
     print(f"Wrote {count} figure(s) to review to {out}")
     if count:
         print(f"Fill in the 审阅结论 (decision) column, then: coopwh review apply {out}")
@@ -312,45 +391,21 @@ def _review_export(args: argparse.Namespace) -> int:
 def _review_apply(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from coopwh.build import BuildError, build_lock, build_locked
-    from coopwh.review import ReviewError, apply_sheet, backup
+    from coopwh.pipeline import review_apply
 
-    paths = _paths(args)
     path = Path(args.path)
     if not path.is_file():
-        print(f"coopwh review apply: no such file: {path}", file=sys.stderr)
-        return EXIT_USAGE
-    seeds = paths.project / "seeds" / "fact_reviews.csv"
-    try:
-        with build_lock(paths):
-            saved = backup(seeds, paths.build_db.parent)
-            try:
-                applied = apply_sheet(paths, path, args.reviewer)
-                print(
-                    f"{path.name}: {applied.accepted} accepted, {applied.corrected} corrected, "
-                    f"{applied.rejected} rejected; {applied.unchanged} already recorded, "
-                    f"{applied.left} left for later"
-                )
-                if not applied.changed:
-                    print("Nothing new to record: the warehouse is unchanged.")
-                    return EXIT_OK
-                print(f"Recorded in {seeds}; rebuilding …")
-                _print_build_summary(build_locked(paths, lambda m: print(m, flush=True)))
-            except BuildError:
-                saved.replace(seeds)
-                raise
-            finally:
-                saved.unlink(missing_ok=True)
-    except ReviewError as error:
-        print(f"coopwh review apply: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except BuildError as error:
-        print(
-            f"coopwh review apply: the rebuild failed, so the decisions were not kept: {error}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+        return _usage_error(f"coopwh review apply: no such file: {path}")
+    _say(review_apply(_paths(args), path, args.reviewer, _echo).lines())
     return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from coopwh.pipeline import validate
+
+    result = validate(_paths(args), _echo)
+    _say(result.lines())
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -360,109 +415,11 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _build(args: argparse.Namespace) -> int:
-    from coopwh.status import BuildError, build_is_current, build_lock, last_build_status
-
-    paths = _paths(args)
-    try:
-        with build_lock(paths):
-            if not args.force and build_is_current(paths):
-                when = last_build_status(paths)["at"].replace("T", " ").removesuffix("+00:00")
-                print(
-                    f"Nothing changed since the last good build ({when} UTC): "
-                    f"{paths.published_db} is current. (coopwh build --force rebuilds every "
-                    "model.)"
-                )
-                return EXIT_OK
-            from coopwh.build import build_locked
-
-            result = build_locked(paths, lambda m: print(m, flush=True), force=args.force)
-    except BuildError as error:
-        print(f"coopwh build: failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as error:  # an unforeseen failure: say what, keep the traceback for debugging
-        return _unexpected("build", error)
-    _print_build_summary(result)
-    return EXIT_OK
-
-
-def _print_build_summary(result, show_changes: bool = True) -> None:  # coopwh.build.BuildResult
-    print()
-    if result.added or result.modified or result.removed:
-        for label, names in (
-            ("added", result.added),
-            ("modified", result.modified),
-            ("removed", result.removed),
-        ):
-            if names:
-                print(f"Models {label} ({len(names)}): {_few(names)}")
-    else:
-        print("Models: no changes")
-    if result.reports_changed:
-        loaded = result.reports_changed
-        print(f"Reports loaded ({len(loaded):,}): {_few(loaded)}")
-    passed = sum(1 for a in result.audits if a.passed)
-    print(f"Audits: {passed} of {len(result.audits)} passed, {len(result.warnings)} warning(s)")
-    by_check: dict[tuple[str, str], list[str]] = {}
-    for finding in result.findings:
-        key = (finding["status"], finding["check_name"])
-        by_check.setdefault(key, []).append(finding["message"])
-    for (status, check), messages in by_check.items():
-        if len(messages) <= FEW:
-            for message in messages:
-                print(f"  {status}: {check}: {_line(message)}")
-            continue
-        print(f"  {status}: {check}: {len(messages):,} findings; the first {FEW}:")
-        for message in messages[:FEW]:
-            print(f"    {status}: {check}: {_line(message)}")
-    if len(result.findings) > FEW:
-        print("  (all of them: the quality report, or coopwh sql on marts.audit_findings)")
-    if result.waiting:
-        shown = list(result.waiting.items())[:5]
-        counts = ", ".join(f"{report} {count}" for report, count in shown)
-        if len(result.waiting) > len(shown):
-            counts += f", and {len(result.waiting) - len(shown)} more report(s)"
-        print(
-            f"Figures waiting for review: {sum(result.waiting.values())} ({counts}); "
-            "see coopwh review export"
-        )
-    where = result.where or result.published
-    print(f"Published to {where} in {result.seconds:.1f} s ({result.phases.describe()})")
-    if show_changes and result.changes:
-        print(result.changes.line())
-
-
-FEW = 3  # items a run's log lists before it counts them
-LINE = 240  # characters of a message a run's log shows (every line stays under 300)
-
-
-def _few(names: list[str]) -> str:
-    """Names in a line of the run log: all of a few, else the first and the last."""
-    if len(names) <= FEW + 2:
-        return ", ".join(names)
-    return f"{', '.join(names[:FEW])} … {names[-1]}"
-
-
-def _line(message: str) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= LINE else message[: LINE - 1] + "…"
-
-
 def _sql(args: argparse.Namespace) -> int:
-    from coopwh.query import QueryError, Refused, format_table, run_query
-    from coopwh.status import BuildError
+    from coopwh.gateway import gateway_for
+    from coopwh.query import format_table
 
-    paths = _paths(args)
-    try:
-        if paths.on_server:
-            from coopwh import server
-
-            columns, rows = server.query(paths, args.query)
-        else:
-            columns, rows = run_query(paths, args.query)
-    except (QueryError, BuildError) as error:
-        print(error if isinstance(error, Refused) else f"coopwh sql: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    columns, rows = gateway_for(_paths(args)).query(args.query)
     if not columns:
         return EXIT_OK
     if args.csv:
@@ -476,24 +433,17 @@ def _sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _changes(args: argparse.Namespace) -> int:
+    from coopwh.changes.log import SHOWN, describe, read_log, write_csv
+    from coopwh.published import readers_copy
 
-    from coopwh.export import ExportError, export
-    from coopwh.status import BuildError
-
-    try:
-        paths = _readers_copy(args)
-        out_dir = Path(args.out) if args.out else paths.project / "exports"
-        export(
-            paths,
-            out_dir,
-            echo=lambda m: print(m, flush=True),
-            allow_failed=args.allow_failed_build,
-        )
-    except (ExportError, BuildError) as error:
-        print(f"coopwh export: refused: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    published = readers_copy(_paths(args))
+    per_mart = None if args.csv or args.all else SHOWN
+    log = read_log(published, args.since, args.mart, per_mart=per_mart)
+    if args.csv:
+        write_csv(log, crlf=args.crlf)
+    else:
+        print(describe(log, shown=len(log.rows) if args.all else SHOWN))
     return EXIT_OK
 
 
@@ -502,7 +452,7 @@ def _extract(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from coopwh.ingest import check_facts
+    from coopwh.ingest.sorting import check_facts
     from loaders.extract import ExtractionLimit, extract
     from loaders.reference import load_gazetteer
     from loaders.reports import ReportError, read_report
@@ -513,12 +463,8 @@ def _extract(args: argparse.Namespace) -> int:
         report = read_report(path)
         gazetteer = load_gazetteer(paths.project / "seeds")
         extraction = extract(report.text, report.report_id, gazetteer)
-    except ReportError as error:
-        print(f"coopwh extract: {error}", file=sys.stderr)
-        return EXIT_FAILED
     except ExtractionLimit as error:
-        print(f"coopwh extract: {path}: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        raise ExtractionLimit(f"{path}: {error}") from error
     places = gazetteer.places
     rows = []
     for fact in extraction.facts:
@@ -554,154 +500,14 @@ def _extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _ingest(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from coopwh.build import BuildError
-    from coopwh.ingest import ingest
-
-    paths = _paths(args)
-    files = [Path(p) for p in args.paths]
-    missing = [str(p) for p in files if not p.is_file()]
-    if missing:
-        print(f"coopwh ingest: no such file: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.revises:
-        from coopwh.ingest import loaded_report_ids
-
-        loaded = loaded_report_ids(paths)
-        if args.revises not in loaded:
-            print(
-                f"coopwh ingest: --revises {args.revises}: no such report is loaded "
-                f"(loaded: {', '.join(loaded) or 'none'})",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        if len(files) > 1:
-            print("coopwh ingest: --revises takes one file", file=sys.stderr)
-            return EXIT_USAGE
-    try:
-        result = ingest(
-            paths,
-            files,
-            echo=lambda m: print(m, flush=True),
-            revises=args.revises,
-            new=args.new,
-        )
-    except BuildError as error:
-        print(f"coopwh ingest: failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return _report_ingest(result)
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_USAGE
 
 
-def _report_ingest(result, show_changes: bool = True) -> int:  # coopwh.ingest.IngestResult
-    for outcome in result.quarantined:
-        print(
-            f"coopwh: {outcome.path.name}: {outcome.detail} (moved to quarantine)", file=sys.stderr
-        )
-    for outcome in result.held_files:
-        print(f"coopwh: {outcome.path.name}: held: {outcome.detail}", file=sys.stderr)
-    if result.build_error:
-        print(f"coopwh: the build failed: {result.build_error}", file=sys.stderr)
-    if result.build:
-        _print_build_summary(result.build, show_changes)
-    failed = result.quarantined or result.held_files or result.build_error
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from coopwh.status import BuildError
-    from coopwh.validate import validate
-
-    try:
-        paths = _readers_copy(args)
-    except BuildError as error:
-        print(f"coopwh validate: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    ok, summary = validate(paths, echo=lambda m: print(m, flush=True))
-    print(f"Quality report: {summary}")
-    return EXIT_OK if ok else EXIT_FAILED
-
-
-def _run(args: argparse.Namespace) -> int:
-    from coopwh.status import build_is_current, ignored_files, waiting_files
-
-    paths = _paths(args)
-    if not waiting_files(paths) and build_is_current(paths):
-        ignored = [p.name for p in ignored_files(paths)]
-        shown = ", ".join(ignored[:3]) + (", …" if len(ignored) > 3 else "")
-        also = f" ({len(ignored)} hidden or partial file(s) left in the inbox: {shown})"
-        print(f"coopwh run: nothing new{also if ignored else ''}")
-        return EXIT_OK
-
-    from coopwh.build import BuildError, build_lock, build_locked
-    from coopwh.export import ExportError, export
-    from coopwh.gx_worker import ValidatorProcess
-    from coopwh.ingest import ingest_locked
-
-    def echo(message: str) -> None:
-        print(message, flush=True)
-
-    from coopwh.phases import Phases
-    from coopwh.status import record_run
-
-    code = EXIT_OK
-    phases = Phases()
-    built = None  # the build of this run, whose changes its summary ends with
-    try:
-        # one GX worker for the run; the build's door out checks the copy it published while
-        # the workbooks are written (they are moved into place once it says the marts pass)
-        with build_lock(paths), ValidatorProcess(paths.quality_dir, start=False) as validator:
-            files = waiting_files(paths)
-            if files:
-                echo(f"{len(files)} new file(s) in {paths.inbox_dir}")
-                taken = ingest_locked(
-                    paths, files, echo, phases=phases, validator=validator, finish=False
-                )
-                code = _report_ingest(taken, show_changes=False)
-                built = taken.build
-            if built is None and not build_is_current(paths):
-                built = build_locked(paths, echo, validator=validator, finish=False)
-                _print_build_summary(built, show_changes=False)
-            if built is not None:
-                phases.merge(built.phases)
-            try:
-                with phases.phase("export"):
-                    export(paths, paths.exports_dir, echo, door_out=built and built.finish)
-            finally:
-                if built is not None:
-                    built.finish()  # once: the quality report, the build recorded
-                    phases.merge(built.phases, names=("quality report",))
-            record_run(paths, phases)
-        if built is not None and built.changes:
-            print(built.changes.line())
-    except (BuildError, ExportError) as error:
-        print(f"coopwh run: failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as error:  # an unforeseen failure: say what, keep the traceback for debugging
-        return _unexpected("run", error)
-    return code
-
-
-def _unexpected(command: str, error: Exception) -> int:
-    from coopwh.processes import Terminated, stopping
-
-    if stopping():  # a library's own error for the interruption: the run was stopped
-        raise Terminated(stopping()) from error
-    if os.environ.get("COOPWH_DEBUG"):
-        raise error
-    hint = ""
-    if type(error).__name__ in ("BinderException", "CatalogException"):
-        hint = (
-            "\nThe published copy may be from an earlier version of coopwh: `coopwh build` "
-            "makes it anew."
-        )
-    print(
-        f"coopwh {command}: failed unexpectedly: {type(error).__name__}: {error}{hint}\n"
-        "Readers still see the last good build. Run again with COOPWH_DEBUG=1 for details.",
-        file=sys.stderr,
-    )
-    return EXIT_FAILED
+def _usage_error(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

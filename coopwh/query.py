@@ -7,7 +7,8 @@ import unicodedata
 
 import duckdb
 
-from coopwh.paths import Paths, read_only
+from coopwh.paths import Paths
+from coopwh.published import read_only
 
 
 class QueryError(Exception):

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from coopwh.status import PROJECT_PARTS
+from coopwh.records import PROJECT_PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "2019-gxs-reform-pilots.txt"

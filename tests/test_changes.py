@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from coopwh.changes import shown
+from coopwh.changes.log import shown
 from loaders.revisions import offset_map
 from tests.conftest import NEW_REPORT, coopwh, query
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from coopwh import export
-from coopwh.workbook import LINE_HEIGHT, Column, Sheet, _display_width, set_text, write_workbook
+from coopwh.export import columns, writing
+from coopwh.export.workbook import LINE_HEIGHT, Column, Sheet, _display_width, write_workbook
+from coopwh.review.layout import set_text
 from tests.conftest import FIXTURES, coopwh, query, to_pdf
 
 
@@ -169,10 +170,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, text: str) ->
 def test_a_big_facts_sheet_is_capped_and_every_figure_goes_to_a_csv_beside_it(
     built_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export, "MAX_SHEET_FACTS", 40)
+    monkeypatch.setattr(columns, "MAX_SHEET_FACTS", 40)
     published = built_project / "warehouse" / "coopwh.duckdb"
 
-    path, _ = export.write_scope(published, tmp_path, None, "全国")
+    path, _ = writing.write_scope(published, tmp_path, None, "全国")
 
     sheet = sheet_rows(path, "全部数据")
     with open(tmp_path / "全国-全部数据.csv", encoding="utf-8-sig", newline="") as handle:

@@ -13,9 +13,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from coopwh.ingest import ingest_locked
+from coopwh.ingest.placing import reason_file
 from coopwh.paths import resolve_paths
-from coopwh.placing import reason_file
+from coopwh.pipeline.ingesting import ingest_locked
 from tests.conftest import FIXTURES, make_docx, query
 
 GOOD = ("2021-henan-news.txt", "2023-fujian-news.txt")
@@ -100,9 +100,9 @@ def test_a_name_too_long_for_its_reason_file_is_quarantined_with_the_whole_name(
     (tmp_path / "reports" / "inbox").mkdir(parents=True)
     bad = tmp_path / "reports" / "inbox" / name
     bad.write_bytes(b"\x00\x01binary")
-    from coopwh.ingest import _set_aside
+    from coopwh.ingest.sorting import set_aside
 
-    _set_aside(paths.quarantine_dir, bad, "is binary")
+    set_aside(paths.quarantine_dir, bad, "is binary")
     note = reason_file(paths.quarantine_dir / name)
     assert len(note.name.encode()) <= 255
     assert note.read_text(encoding="utf-8") == f"{name}: is binary\n"

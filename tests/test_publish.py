@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from coopwh.publish import _Local, _publish_table
+from coopwh.build.publish import _publish_table
+from coopwh.gateway.postgres import LocalAdapter
 
 FIRST = [("a", 1), ("a", 2), ("b", 3), ("b", 4), ("c", 5), ("c", 6)]
 
@@ -22,7 +23,7 @@ def published(source: list[tuple], target: list[tuple], target_type: str = "INT"
     connection.executemany("INSERT INTO published.main.rows VALUES (?, ?)", target)
     rowids = "SELECT rowid FROM published.main.rows WHERE report_id = 'c' ORDER BY rowid"
     before = connection.execute(rowids).fetchall()
-    _publish_table(_Local(connection), "main.build_rows", "published.main.rows")
+    _publish_table(LocalAdapter(connection), "main.build_rows", "published.main.rows")
     after = connection.execute(rowids).fetchall()
     rows = connection.execute("SELECT * FROM published.main.rows ORDER BY ALL").fetchall()
     return rows, before, after

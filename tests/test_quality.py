@@ -127,7 +127,8 @@ def test_a_runs_workbooks_are_placed_only_once_its_door_out_passes(
 ) -> None:
     """coopwh run writes its workbooks while its build's door out runs in the GX worker: they
     are written aside and moved into place only when the verdict says the marts pass."""
-    from coopwh.export import ExportError, export
+    from coopwh.errors import ExportError
+    from coopwh.export.writing import write_workbooks
     from coopwh.paths import Paths
 
     paths = Paths(built_project, built_project / "warehouse")
@@ -139,7 +140,7 @@ def test_a_runs_workbooks_are_placed_only_once_its_door_out_passes(
         return {"ok": False, "detail": "marts.facts: made to fail for the test"}
 
     with pytest.raises(ExportError, match="made to fail for the test"):
-        export(paths, out, lambda message: None, door_out=failing)
+        write_workbooks(paths, out, lambda message: None, verdict=failing)
     assert seen == [(0, 27)]  # asked once, with every workbook written aside, none in place
     assert list(out.iterdir()) == []  # none placed, nothing left aside, no manifest
     ended = subprocess.Popen(["true"])
@@ -149,7 +150,9 @@ def test_a_runs_workbooks_are_placed_only_once_its_door_out_passes(
     for aside in (killed, running):
         aside.mkdir()
         (aside / "全国.xlsx").write_bytes(b"half written")
-    written = export(paths, out, lambda message: None, door_out=lambda: {"ok": True})
+    written = write_workbooks(
+        paths, out, lambda message: None, verdict=lambda: {"ok": True}
+    ).workbooks
     assert len(written) == 27
     placed = {p.name for p in out.iterdir()}
     assert placed == {p.name for p in written} | {".coopwh-export.json", running.name}
@@ -229,9 +232,10 @@ def test_a_build_runs_great_expectations_in_a_worker_process_of_its_own(
 
 
 def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path) -> None:
-    from coopwh.gx_worker import ValidatorProcess
-    from coopwh.quality import CheckResult, curated_facts
-    from coopwh.status import BuildError
+    from coopwh.errors import BuildError
+    from coopwh.quality.checks import curated_facts
+    from coopwh.quality.validator import CheckResult
+    from coopwh.quality.worker import ValidatorProcess
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     frame = curated_facts(seeds).head(3)
@@ -260,8 +264,9 @@ def test_data_docs_keep_the_results_of_the_last_builds_only(tmp_path: Path) -> N
     """Data Docs render every stored result on every build: the store keeps the newest few of
     each suite, and their pages, however many runs the scheduled job has made; a run keeps
     every result it made itself (coopwh validate checks each report apart)."""
-    from coopwh.gx_worker import ValidatorProcess
-    from coopwh.quality import KEEP_RESULTS, curated_facts
+    from coopwh.quality.checks import curated_facts
+    from coopwh.quality.validator import KEEP_RESULTS
+    from coopwh.quality.worker import ValidatorProcess
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     frame = curated_facts(seeds).head(3)

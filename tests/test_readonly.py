@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from coopwh.cli import main
-from coopwh.paths import read_only, read_only_writing_into
+from coopwh.published import read_only, read_only_writing_into
 
 ALLOWED = "only one SELECT"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from coopwh.reanchor import reanchor
+from coopwh.ingest.reanchor import reanchor
 from loaders.revisions import masked_sentences, offset_map, overlap
 
 OLD = "寿光市供销社工作总结\n\n全市销售总额12亿元。利润3000万元。\n基层社达到24个。\n"

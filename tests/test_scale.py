@@ -173,16 +173,16 @@ def test_the_csv_of_every_figure_written_a_few_reports_at_a_time_is_the_csv_writ
 ) -> None:
     """DuckDB writes a scope's 全部数据 CSV a part at a time (at most CSV_ROWS figures, whole
     reports): the parts, one after another, are the file one query writes."""
-    from coopwh import export
+    from coopwh.export import facts_csv
 
     published = two_runs["project"] / "warehouse" / "coopwh.duckdb"
     written = {}
     for rows in (10**9, 1):  # all in one part; each report a part of its own
-        monkeypatch.setattr(export, "CSV_ROWS", rows)
+        monkeypatch.setattr(facts_csv, "CSV_ROWS", rows)
         path = tmp_path / str(rows) / "全国-全部数据.csv"
         path.parent.mkdir()
         with duckdb.connect(str(published), read_only=True) as connection:
-            export._write_all_facts(connection, None, path)
+            facts_csv.write_all_facts(connection, None, path)
         written[rows] = path.read_bytes()
     assert written[1] == written[10**9]
     (reports,) = query(two_runs["project"], "SELECT COUNT(DISTINCT report_id) FROM marts.facts")[0]
@@ -196,13 +196,13 @@ def _twice(number: int) -> int:
 def test_work_on_every_core_says_how_far_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     """Extracting a thousand reports takes a while: on_every_core says how many are done (every
     PROGRESS_SECONDS; here at once), and returns every result in order."""
-    from coopwh import build
+    from coopwh.build import reading
 
-    monkeypatch.setattr(build, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(reading, "PROGRESS_SECONDS", 0.0)
     told: list[str] = []
     jobs = list(range(40))
 
-    results = build.on_every_core(_twice, jobs, ROOT / "seeds", told.append, "doubled")
+    results = reading.on_every_core(_twice, jobs, ROOT / "seeds", told.append, "doubled")
 
     assert results == [2 * n for n in jobs]
     assert told and told[0].endswith("of 40 doubled …")

@@ -8,8 +8,8 @@ import os
 import re
 from pathlib import Path
 
-from coopwh.changes import ChangeLog, in_words, shown
-from coopwh.quality import CheckResult
+from coopwh.changes.log import ChangeLog, in_words, shown
+from coopwh.quality.validator import CheckResult
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;

@@ -8,7 +8,9 @@ import os
 import shutil
 from pathlib import Path
 
-from coopwh.changes import BuildChanges, columns, grains, keep_builds, record, tables
+from coopwh.changes.catalog import columns, tables
+from coopwh.changes.record import BuildChanges, grains, keep_builds, record
+from coopwh.gateway import gateway_for
 from coopwh.paths import Paths
 from coopwh.phases import Phases
 
@@ -29,15 +31,12 @@ def publish(context, paths: Paths, audits: list, phases: Phases) -> tuple[Path, 
     Readers with the old file open keep their snapshot; new readers get the new one. Nothing is
     half-written: the rename is atomic. On a server the marts come from the server into a
     local DuckDB copy, compared there with the server's current copy, and go back to the server
-    (coopwh.server), swapped in before the local copy is."""
-    adapter = context.engine_adapter
-    if paths.on_server:
-        from coopwh import server
-
-        with phases.phase("publish"):
-            adapter = _Local(server.pull_build(adapter))
-            if not server.pull_published(paths.published_db):  # readers' copy: the previous
-                paths.published_db.unlink(missing_ok=True)
+    (coopwh.gateway), swapped in before the local copy is."""
+    gateway = gateway_for(paths)
+    with phases.phase("publish"):
+        adapter = gateway.built(context.engine_adapter)
+        if not gateway.fetch_published():  # the readers' copy now: the one this replaces
+            paths.published_db.unlink(missing_ok=True)
     target = paths.published_db
     staging = target.with_name(target.name + ".tmp")
     _remove(staging)  # a copy a killed build left half-written
@@ -85,11 +84,8 @@ def _write_and_swap(
             changes = record(adapter, previous, grains(context), keep_builds(context), built_at)
     finally:
         adapter.execute("DETACH published")
-    if paths.on_server:
-        from coopwh import server
-
-        with phases.phase("publish"):
-            server.push_published(staging)
+    with phases.phase("publish"):
+        gateway_for(paths).send_published(staging)
     os.replace(staging, target)
     return target, changes
 
@@ -149,19 +145,6 @@ def _columns(adapter, relation: str) -> list[tuple[str, str]]:
         parts = ["temp", "main", *parts]
     database = parts[0] if len(parts) == 3 else None
     return columns(adapter.fetchall, database, *parts[-2:])
-
-
-class _Local:
-    """What publishing uses of SQLMesh's engine adapter, on a DuckDB connection of our own."""
-
-    def __init__(self, connection) -> None:
-        self.cursor = connection
-
-    def execute(self, sql: str) -> None:
-        self.cursor.execute(sql)
-
-    def fetchall(self, sql: str) -> list[tuple]:
-        return self.cursor.execute(sql).fetchall()
 
 
 def _relations(adapter, schema: str) -> list[tuple[str, str | None]]:

@@ -16,8 +16,8 @@ import pickle
 import threading
 from pathlib import Path
 
+from coopwh.errors import BuildError
 from coopwh.processes import die_with_parent
-from coopwh.status import BuildError
 
 
 def _serve(connection, root: str) -> None:
@@ -26,13 +26,13 @@ def _serve(connection, root: str) -> None:
     die_with_parent()
     from tqdm import tqdm
 
-    from coopwh import quality
+    from coopwh.quality import checks
 
     # GX's progress bars are off, but tqdm makes its lock anyway: a process-shared one, a named
     # semaphore the worker's fast exit would leave behind; this process needs a plain lock
     tqdm.set_lock(threading.RLock())
     try:
-        validator, broken = quality.Validator(Path(root)), None
+        validator, broken = checks.Validator(Path(root)), None
     except Exception as error:  # answered to every request, so the caller says why
         validator, broken = None, error
     while True:
@@ -50,7 +50,7 @@ def _serve(connection, root: str) -> None:
             if check == "build_docs":
                 answer = (True, validator.build_docs())
             else:
-                answer = (True, getattr(quality, check)(validator, *args))
+                answer = (True, getattr(checks, check)(validator, *args))
         except Exception as error:
             answer = (False, _picklable(error))
         connection.send(answer)
@@ -135,7 +135,9 @@ class ValidatorProcess:
         ok, value = self._answers.pop(ticket)
         if not ok:
             raise value
-        from coopwh.quality import CheckResult  # the dataclasses only: GX stays in the worker
+        from coopwh.quality.validator import (
+            CheckResult,  # the dataclasses only: GX stays in the worker
+        )
 
         found = value if isinstance(value, list | tuple) else [value]
         self.results += [item for item in found if isinstance(item, CheckResult)]

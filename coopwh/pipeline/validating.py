@@ -1,26 +1,24 @@
-"""`coopwh validate`: both Great Expectations doors on demand, and the quality report."""
+"""Both Great Expectations doors on demand (`coopwh validate`): the door in on every report's
+facts, the door out on the published marts, and the quality page; no data changes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 
-from coopwh.build import batch_name, extract_reports, held_facts, read_reports, review_progress
-from coopwh.changes import last_build_log
-from coopwh.paths import Paths, read_only
-from coopwh.quality import (
-    Validator,
-    check_extractions,
-    check_facts_in,
-    check_marts_out,
-    curated_facts,
-)
-from coopwh.quality_report import write_summary
+from coopwh.build.audits import AuditOutcome
+from coopwh.build.reading import batch_name, extract_reports, read_reports
+from coopwh.changes.log import last_build_log
+from coopwh.paths import Paths
+from coopwh.published import held_facts, read_only, review_progress
+from coopwh.quality.checks import check_extractions, check_facts_in, check_marts_out, curated_facts
+from coopwh.quality.page import write_summary
+from coopwh.quality.validator import Validator
+from coopwh.results import ValidateResult
 
 
-def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, Path]:
+def check_both_doors(paths: Paths, echo: Callable[[str], None] = print) -> ValidateResult:
     """Run the door in on every batch of facts and the door out on the published marts."""
     seeds = paths.project / "seeds"
     reports, _ = read_reports(paths.reports_dir)
@@ -68,7 +66,7 @@ def validate(paths: Paths, echo: Callable[[str], None] = print) -> tuple[bool, P
         progress,
         last_build_log(paths.published_db),
     )
-    return not failed, summary
+    return ValidateResult(not failed, summary)
 
 
 def _verdict(passed: bool, held: int = 0) -> str:
@@ -78,8 +76,6 @@ def _verdict(passed: bool, held: int = 0) -> str:
 
 
 def _audits(connection: duckdb.DuckDBPyConnection) -> list:
-    from coopwh.build import AuditOutcome
-
     rows = connection.execute("SELECT audit, model, blocking, failed_rows FROM meta.audit_results")
     return [
         AuditOutcome(audit, model, blocking, failed)

@@ -1,0 +1,136 @@
+"""Report files read and their figures extracted, on every core when there are many."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+from coopwh.errors import BuildError
+from coopwh.paths import Paths
+from coopwh.processes import die_with_parent, stop_pool
+from loaders.extract import Extraction, extract
+from loaders.reference import load_gazetteer
+from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
+
+Echo = Callable[[str], None]
+
+
+class Prepared(NamedTuple):
+    """A report ingest has read and extracted already: the build checks and loads it as it is."""
+
+    sha256: str  # of the text it was read from
+    extraction: Extraction
+    keys: list[int] | None  # its sentence keys (loaders.raw.sentence_keys)
+
+
+def report_files(reports_dir: Path) -> list[Path]:
+    """The report files a build reads: .txt, .docx, .html and .pdf directly in reports_dir."""
+    return sorted(
+        p for p in reports_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
+def read_reports(reports_dir: Path, loaded: dict | None = None) -> tuple[list[Report], list[str]]:
+    """Read the reports in reports_dir whose file is not the one loaded (by size and time, from
+    raw's manifest); return them and the ids of every report file there. A bad file stops the
+    build before anything is written."""
+    files = report_files(reports_dir) if reports_dir.is_dir() else []
+    if not files:
+        raise BuildError(f"{reports_dir}: no reports (.txt, .docx, .html, .pdf) to build from")
+    loaded = loaded or {}
+    reports = []
+    try:
+        for path in files:
+            stat = path.stat()
+            if loaded.get(path.stem, ("",))[1:] == (stat.st_size, stat.st_mtime_ns):
+                continue  # the very file raw.* holds
+            reports.append(read_report(path))
+    except ReportError as error:
+        raise BuildError(f"{error}; nothing was loaded and the warehouse is unchanged") from error
+    return reports, [path.stem for path in files]
+
+
+def extract_reports(
+    paths: Paths, reports: list[Report], echo: Echo | None = None
+) -> dict[str, Extraction]:
+    """What the extractor reads in each report, with the places and metrics the seeds know;
+    on every core when there are several reports (echo: progress, if it takes a while)."""
+    extractions = on_every_core(
+        _extract_one, reports, paths.project / "seeds", echo, "reports extracted"
+    )
+    return {report.report_id: e for report, e in zip(reports, extractions, strict=True)}
+
+
+def _extract_one(report: Report) -> Extraction:
+    return extract(report.text, report.report_id, gazetteer())
+
+
+_GAZETTEER = None  # the seeds' places and metrics, loaded once in each process that extracts
+
+
+def _load_gazetteer(seeds_dir: Path) -> None:
+    global _GAZETTEER
+    _GAZETTEER = load_gazetteer(seeds_dir)
+
+
+def _worker_start(seeds_dir: Path) -> None:
+    """A reading worker: dies with the run (kill -9 included), then loads the gazetteer."""
+    die_with_parent()
+    _load_gazetteer(seeds_dir)
+
+
+def gazetteer():  # -> loaders.reference.Gazetteer
+    """The gazetteer on_every_core loaded for the function it runs."""
+    return _GAZETTEER
+
+
+def workers_for(jobs: list) -> int:
+    """How many processes on_every_core uses: one for two jobs or fewer (starting processes
+    costs more), else one per core, at most four."""
+    return 1 if len(jobs) <= 2 else min(os.cpu_count() or 1, 4, len(jobs))
+
+
+PROGRESS_SECONDS = 5.0  # how often on_every_core says how far it is
+
+
+def on_every_core(
+    function: Callable,
+    jobs: list,
+    seeds_dir: Path,
+    echo: Echo | None = None,
+    done: str = "done",
+) -> list:
+    """[function(job) for job in jobs], in order, with gazetteer() loaded from seeds_dir: in
+    this process, or on workers_for(jobs) processes (extraction is pure Python: one core each).
+    echo: told how many are `done` every PROGRESS_SECONDS (a thousand reports take a while)."""
+    workers = workers_for(jobs)
+    if workers == 1:
+        _load_gazetteer(seeds_dir)
+        return [function(job) for job in jobs]
+    results: list = []
+    told = time.perf_counter()
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_start, initargs=(seeds_dir,)
+    )
+    try:
+        chunks = max(1, len(jobs) // (workers * 8))
+        for result in pool.map(function, jobs, chunksize=chunks):
+            results.append(result)
+            waiting = len(jobs) - len(results)
+            if echo and waiting and time.perf_counter() - told >= PROGRESS_SECONDS:
+                echo(f"  {len(results):,} of {len(jobs):,} {done} …")
+                told = time.perf_counter()
+    except BaseException:  # stopped (SIGTERM, Ctrl-C) or failed: the workers go at once
+        stop_pool(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
+def batch_name(reports: list[Report]) -> str:
+    names = ", ".join(Path(r.path).name for r in reports[:3])
+    return names + (f" and {len(reports) - 3} more" if len(reports) > 3 else "")

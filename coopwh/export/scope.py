@@ -1,0 +1,348 @@
+"""What the workbooks read from the published copy: what every workbook shares (the build,
+the reports, the pilots, the labels), and one scope's rows, read while its sheets are written."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable, Sequence
+
+from coopwh.errors import ExportError
+from coopwh.export import columns
+from coopwh.export.columns import CHART_BARS, DERIVED
+from coopwh.export.workbook import WIDTH_SAMPLE
+from coopwh.published import fetch_dicts
+
+VOCABULARIES = {"units": "unit", "kinds": "kind", "qualifiers": "qualifier"}
+
+
+@dataclasses.dataclass
+class Warehouse:
+    """What every workbook reads from the published copy: the build, reports, pilots, labels."""
+
+    built_at: dt.datetime
+    audit_summary: dict
+    reports: list[dict]
+    warnings: list[dict]
+    pilots: list[dict]
+    comments: dict[str, dict[str, str]]  # mart -> column -> description
+    labels: dict[
+        str, dict[str, str]
+    ]  # units, kinds, qualifiers, seeds.labels' domains -> code -> Chinese
+    review: dict[str, dict]  # report id -> its row of marts.review_progress
+    provinces: list[tuple[str, str]]  # (code, name) of every province with a pilot or a figure
+
+
+@dataclasses.dataclass
+class Scope:
+    """The rows of one workbook: the whole country (code None) or one province's."""
+
+    code: str | None
+    name: str
+    growth: Sequence[dict]  # the rows of the tables: read as their sheets are written
+    coverage: Sequence[dict]
+    funds: Sequence[dict]
+    pilots: list[dict]
+    facts: Sequence[dict]  # at most MAX_SHEET_FACTS of them
+    facts_total: int
+    report_ids: set[str]
+    others: list[str]  # units that are not pilots, with figures in this scope
+    chart: Sequence[dict] = ()  # the growth since 2016 charted: at most CHART_BARS of it
+    warnings: list[dict] = dataclasses.field(default_factory=list)  # those about its figures
+
+
+def read_warehouse(connection) -> Warehouse:
+    """What every workbook needs from the published, read-only copy."""
+    (info,) = fetch_dicts(connection, "SELECT built_at, audit_summary FROM meta.build_info")
+    return Warehouse(
+        built_at=info["built_at"],
+        audit_summary=json.loads(info["audit_summary"]),
+        reports=fetch_dicts(
+            connection, "SELECT * EXCLUDE (text) FROM meta.reports ORDER BY report_id"
+        ),
+        warnings=fetch_dicts(
+            connection,
+            "SELECT * FROM marts.audit_findings WHERE status = 'warning' ORDER BY finding_id",
+        ),
+        pilots=fetch_dicts(connection, "SELECT * FROM marts.pilot_scorecard ORDER BY region_code"),
+        review={
+            row["report_id"]: row
+            for row in fetch_dicts(connection, "SELECT * FROM marts.review_progress")
+        },
+        labels={
+            vocabulary: {
+                row["code"]: row["name_zh"]
+                for row in fetch_dicts(
+                    connection, f"SELECT {key} AS code, name_zh FROM seeds.{vocabulary}"
+                )
+            }
+            for vocabulary, key in VOCABULARIES.items()
+        }
+        | _labels(connection),
+        provinces=[
+            (row["region_code"], row["full_name"])
+            for row in fetch_dicts(
+                connection,
+                "SELECT region_code, full_name FROM seeds.regions WHERE region_code IN ("
+                "SELECT province_code FROM marts.pilot_scorecard UNION "
+                "SELECT province_code FROM marts.facts) ORDER BY region_code",
+            )
+        ],
+        comments=_comments(
+            fetch_dicts(
+                connection,
+                "SELECT table_name, column_name, comment FROM duckdb_columns() "
+                "WHERE schema_name = 'marts' AND comment IS NOT NULL",
+            )
+        ),
+    )
+
+
+def rows_where(code: str | None, alias: str = "") -> tuple[str, list]:
+    """The condition on a mart's rows for a scope (the country's: all; a province's: its own),
+    with its parameters."""
+    return ("TRUE", []) if code is None else (f"{alias}province_code = ?", [code])
+
+
+def scope_pilots(data: Warehouse, code: str | None) -> list[dict]:
+    """The pilot units of a scope: all of them, or a province's."""
+    return [p for p in data.pilots if code is None or p["province_code"] == code]
+
+
+def scope_tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, str, list]]:
+    """The SQL of each table a workbook shows (its rows, their order, its parameters): the
+    country's rows, or only the province's own (its units at every level, and its pilot
+    types' pooled results)."""
+    pilots = scope_pilots(data, code)
+    where, parameters = rows_where(code)
+    types = sorted({p["pilot_type_code"] for p in pilots})
+    pooled = (
+        "subject_kind = 'pilot_type'"
+        if code is None
+        else ("subject_kind = 'pilot_type' AND list_contains(?, subject_id)")
+    )
+    return {
+        "growth": (
+            f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled})",
+            "subject_kind DESC, basis, subject_id, report_id, span_start",
+            [*parameters, *([] if code is None else [types])],
+        ),
+        "coverage": (
+            f"SELECT * FROM marts.coverage_by_level WHERE {where}",
+            "report_id, span_start",
+            parameters,
+        ),
+        "funds": (
+            "SELECT * FROM marts.fund_composition WHERE list_contains(?, subject_id)",
+            "fund_id, contribution_span_start NULLS LAST",
+            [[p["pilot_id"] for p in pilots]],
+        ),
+        "facts": (
+            f"SELECT * FROM marts.facts WHERE {where}",
+            "report_id, span_start, subject_id",
+            parameters,
+        ),
+    }
+
+
+def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scope:
+    """What one workbook's cover says of its scope (pilots, figures, reports, other units),
+    read with SQL from the published copy; its rows come with with_rows."""
+    pilots = scope_pilots(data, code)
+    where, parameters = rows_where(code)
+    (total,) = connection.execute(
+        f"SELECT COUNT(*) FROM marts.facts WHERE {where}", parameters
+    ).fetchone()
+    report_ids = {
+        r
+        for (r,) in connection.execute(
+            f"SELECT DISTINCT report_id FROM marts.facts WHERE {where}", parameters
+        ).fetchall()
+    }
+    others = [
+        n
+        for (n,) in connection.execute(
+            f"SELECT DISTINCT subject_name FROM marts.facts WHERE {where} "
+            "AND subject_kind = 'region' ORDER BY 1",
+            parameters,
+        ).fetchall()
+    ]
+    warnings = data.warnings if code is None else _warnings_about(connection, data, code)
+    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others, warnings=warnings)
+
+
+def _warnings_about(connection, data: Warehouse, code: str) -> list[dict]:
+    """The warnings about a province's figures: those whose spans point at one of them."""
+    where, parameters = rows_where(code)
+    touched = {
+        finding
+        for (finding,) in connection.execute(
+            "SELECT DISTINCT w.finding_id FROM marts.audit_findings AS w, "
+            "unnest(string_split(w.span_starts, ',')) AS s(span_start) "
+            f"JOIN (SELECT report_id, span_start FROM marts.facts WHERE {where}) AS f "
+            "ON f.report_id = w.report_id AND f.span_start = TRY_CAST(s.span_start AS INT) "
+            "WHERE w.status = 'warning'",
+            parameters,
+        ).fetchall()
+    }
+    return [w for w in data.warnings if w["finding_id"] in touched]
+
+
+def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
+    """The scope with the rows of its tables (see scope_tables), as the sheets show them (labels
+    in Chinese beside the codes; the first MAX_SHEET_FACTS figures), and the bars of its
+    growth chart: each read while its sheet is written (_Fetched)."""
+    shapes = {
+        "growth": functools.partial(growth_row, data),
+        "coverage": functools.partial(coverage_row, data),
+        "funds": functools.partial(fund_row, data),
+        "facts": functools.partial(fact_row, data),
+    }
+    tables = scope_tables(data, scope.code)
+    rows = {
+        key: _Fetched(
+            connection,
+            f"{sql} ORDER BY {order}",
+            values,
+            shapes[key],
+            columns.MAX_SHEET_FACTS if key == "facts" else None,
+        )
+        for key, (sql, order, values) in tables.items()
+    }
+    sql, order, values = tables["growth"]
+    chart = _Fetched(
+        connection,
+        f"SELECT * FROM ({sql}) AS t WHERE basis = 'since_2016' ORDER BY {order}",
+        values,
+        shapes["growth"],
+        CHART_BARS,
+    )
+    return dataclasses.replace(
+        scope,
+        growth=rows["growth"],
+        coverage=rows["coverage"],
+        funds=rows["funds"],
+        facts=rows["facts"],
+        chart=chart,
+    )
+
+
+class _Fetched:
+    """A query's rows, shaped as a sheet shows them, read while the sheet is written: how many
+    there are is known at once (`total`: before the limit), the rows are queried when the
+    sheet is written (the first of them measured for the column widths, then all of them, a
+    chunk at a time, from a cursor of their own). A workbook's rows are never all held: the
+    全国 workbook of 1,000 reports is 160,000 rows. Iterated once."""
+
+    HEAD = WIDTH_SAMPLE  # rows at hand at once: those the column widths are measured on
+
+    def __init__(
+        self, connection, sql: str, parameters: list, shape: Callable, limit: int | None = None
+    ) -> None:
+        self._cursor = connection.cursor()
+        (self.total,) = self._cursor.execute(
+            f"SELECT COUNT(*) FROM ({sql}) AS t", parameters
+        ).fetchone()
+        self._count = self.total if limit is None else min(self.total, limit)
+        self._query = (sql + ("" if limit is None else f" LIMIT {limit}"), parameters)
+        self._shape = shape
+        self._head: list[dict] | None = None
+
+    def _start(self) -> list[dict]:
+        if self._head is None:
+            self._cursor.execute(*self._query)
+            self._names = [column[0] for column in self._cursor.description]
+            self._head = self._shaped(self._cursor.fetchmany(self.HEAD))
+        return self._head
+
+    def _shaped(self, chunk: list[tuple]) -> list[dict]:
+        names, shape = self._names, self._shape
+        return [shape(dict(zip(names, row, strict=True))) for row in chunk]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if index.stop is None or index.stop > self.HEAD:
+            raise IndexError(f"only the first {self.HEAD} rows are at hand")
+        return self._start()[index]
+
+    def __iter__(self):
+        head = self._start()
+        self._head = []
+        yield from head
+        given = len(head)
+        del head
+        while chunk := self._cursor.fetchmany(10_000):
+            given += len(chunk)
+            yield from self._shaped(chunk)
+        self._cursor.close()
+        if given != self._count:
+            raise ExportError(
+                f"the rows changed while they were written ({given} of {self._count})"
+            )
+
+
+def _comments(rows: list[dict]) -> dict[str, dict[str, str]]:
+    comments: dict[str, dict[str, str]] = {}
+    for row in rows:
+        comments.setdefault(f"marts.{row['table_name']}", {})[row["column_name"]] = row["comment"]
+    for mart in comments.values():
+        mart.update(DERIVED)
+    return comments
+
+
+def _labels(connection) -> dict[str, dict[str, str]]:
+    """seeds.labels by domain: code -> its Chinese label."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in fetch_dicts(connection, "SELECT domain, code, label_zh FROM seeds.labels"):
+        labels.setdefault(row["domain"], {})[row["code"]] = row["label_zh"]
+    return labels
+
+
+def label(data: Warehouse, domain: str, code: str | None) -> str | None:
+    """The Chinese label of a code (seeds.labels), or the code itself if it has none."""
+    return data.labels.get(domain, {}).get(code, code) if code is not None else None
+
+
+def growth_row(data: Warehouse, row: dict) -> dict:
+    year_on_year = "（同比）" if row["basis"] == "year_on_year" else ""
+    return {
+        **row,
+        "level_zh": label(data, "subject_level", row["subject_level"]),
+        "basis_zh": label(data, "basis", row["basis"]),
+        "growth_basis_zh": label(data, "growth_basis", row["growth_basis"]),
+        "level_unit_zh": data.labels["units"].get(row["level_unit"] or "", row["level_unit"]),
+        "chart_label": f"{row['subject_name']}·{row['metric_name_zh']}{year_on_year}",
+    }
+
+
+def coverage_row(data: Warehouse, row: dict) -> dict:
+    return {
+        **row,
+        "level_zh": label(data, "subject_level", row["subject_level"]),
+        "covers_zh": label(data, "covers", row["covers"]),
+        "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
+        "before_basis": label(data, "before_basis", row["before_basis"]),
+    }
+
+
+def fund_row(data: Warehouse, row: dict) -> dict:
+    return {**row, "total_check_zh": label(data, "total_check", row["total_check"])}
+
+
+def pilot_row(data: Warehouse, row: dict) -> dict:
+    return {**row, "level_zh": label(data, "subject_level", row["level"])}
+
+
+def fact_row(data: Warehouse, row: dict) -> dict:
+    return {
+        **row,
+        "level_zh": label(data, "subject_level", row["subject_level"]),
+        "kind_zh": data.labels["kinds"].get(row["kind"], row["kind"]),
+        "unit_zh": data.labels["units"].get(row["unit"], row["unit"]),
+        "qualifier_zh": data.labels["qualifiers"].get(row["qualifier"], row["qualifier"]),
+        "review_status_zh": label(data, "review_status", row["review_status"]),
+    }

@@ -1,0 +1,279 @@
+"""One build, stage by stage: read the reports, extract their figures, the door in, load raw.*,
+plan and apply to prod, audit, publish the readers' copy, the door out, the quality page, and
+the build recorded as good or failed. The caller holds the build lock."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+import duckdb
+
+from coopwh.build.audits import describe_audit_failures, run_audits
+from coopwh.build.plan import open_context, plan_and_apply
+from coopwh.build.reading import Prepared, extract_reports, read_reports
+from coopwh.changes.log import last_build_log
+from coopwh.errors import BuildError
+from coopwh.gateway import gateway_for
+from coopwh.ingest.placing import sweep
+from coopwh.paths import Paths
+from coopwh.phases import Phases
+from coopwh.published import held_facts, identity, review_progress
+from coopwh.quality.doors import curated_texts, validate_facts_in
+from coopwh.quality.worker import ValidatorProcess
+from coopwh.records import definitions, fingerprint, last_build_status, record_status
+from coopwh.results import BuildResult
+from loaders.extract import Extraction
+from loaders.raw import RAW_TABLES, manifest, pend_every_report, stored_hashes, write_reports
+
+Echo = Callable[[str], None]
+
+
+def build_locked(
+    paths: Paths,
+    echo: Echo,
+    force: bool = False,
+    prepared: dict[str, Prepared] | None = None,
+    validator=None,
+    finish: bool = True,
+) -> BuildResult:
+    """build(), for a caller that already holds the build lock; records the outcome.
+
+    prepared: the reports ingest read and extracted, by report id (the build checks their facts
+    with the door in and loads them); validator: the Great Expectations worker to check with
+    (one for the whole run), by default one of the build's own. finish false (with a validator
+    of the caller's): return once published, the door out running in the worker; the caller
+    does its own work (the run's workbooks) meanwhile, then calls result.finish(), which waits
+    for the door out, writes the quality report, records the build and returns the verdict."""
+    if paths.reports_dir.is_dir():  # what a run killed halfway left, finished or undone
+        sweep(paths.reports_dir, paths.project / "seeds", echo)
+    from coopwh.review.record import upgrade_reviews_seed
+
+    if upgrade_reviews_seed(paths.project / "seeds"):
+        echo("seeds/fact_reviews.csv: added the columns this version keeps (empty)")
+    signature, defined = fingerprint(paths), definitions(paths)
+    last = last_build_status(paths)
+    good = last if last and last["status"] == "ok" else {}
+    plan_changes = force or good.get("definitions") != defined
+    last_good_raw = None if force else good.get("raw_state")
+    own = validator is None
+    validator = validator or ValidatorProcess(paths.quality_dir)
+    try:
+        try:
+            result, quality_report = _build(
+                paths, echo, last_good_raw, force, prepared, validator, plan_changes
+            )
+        except BuildError as error:
+            record_status(paths, "failed", str(error), signature)
+            raise
+        gateway = gateway_for(paths)
+        if gateway.name != "local":
+            result.where = gateway.where()
+        result.finish = _recording(paths, result, quality_report, signature, defined)
+        if finish or own:
+            result.finish()
+    finally:
+        if own:
+            validator.close()
+    return result
+
+
+def _recording(
+    paths: Paths, result: BuildResult, quality_report: Callable[[], dict], signature, defined
+) -> Callable[[], dict]:
+    """quality_report (which waits for the door out and writes the quality report), then the
+    build recorded as good, once however often it is called; or as failed if the GX worker
+    died meanwhile."""
+    verdict: list[dict] = []
+
+    def finish() -> dict:
+        if not verdict:
+            try:
+                verdict.append(quality_report())
+            except BuildError as error:
+                record_status(paths, "failed", str(error), signature)
+                raise
+            result.door_out = verdict[0]
+            published = f"published {result.where or result.published}"
+            phases = result.phases.as_dict()
+            record_status(
+                paths, "ok", published, signature, result.raw_state, phases, verdict[0], defined
+            )
+        return verdict[0]
+
+    return finish
+
+
+def _build(
+    paths: Paths,
+    echo: Echo,
+    last_good_raw: str | None,
+    force: bool,
+    prepared: dict[str, Prepared] | None,
+    validator: ValidatorProcess,
+    plan_changes: bool = True,
+) -> tuple[BuildResult, Callable[[], dict]]:
+    started = time.perf_counter()
+    phases = Phases()
+    connection = duckdb.connect(str(paths.build_db))
+    context = None
+    try:
+        loaded = manifest(connection)
+        with phases.phase("read"):
+            reports, present = read_reports(paths.reports_dir, None if force else loaded)
+        echo(f"Read {len(reports)} new or changed of {len(present)} report file(s)")
+        to_extract = [r for r in reports if force or loaded.get(r.report_id, ("",))[0] != r.sha256]
+        prepared = prepared or {}
+        same = {  # what ingest prepared from the very text here
+            r.report_id: prepared[r.report_id]
+            for r in to_extract
+            if r.report_id in prepared and prepared[r.report_id].sha256 == r.sha256
+        }
+        ready = {rid: p.extraction for rid, p in same.items()}
+        keys = {rid: p.keys for rid, p in same.items() if p.keys}
+        prepared.clear()
+        unread = [r for r in to_extract if r.report_id not in ready]
+        if unread:
+            echo(f"Extracting the figures of {len(unread):,} report(s) …")
+        with phases.phase("extract"):
+            extractions = {**ready, **extract_reports(paths, unread, echo)}
+        echo("Validating the facts before loading (Great Expectations) …")
+        with phases.phase("validate"):
+            texts = {r.report_id: r.text for r in reports}
+            texts.update(curated_texts(connection, paths, texts))
+            door_in = validate_facts_in(paths, texts, to_extract, extractions, validator, echo)
+        # while the worker checks them, load the SQLMesh project (it does not touch the database)
+        from coopwh.build.console import QuietConsole
+
+        console = QuietConsole(echo)
+        with phases.phase("plan and apply"):
+            context = open_context(paths, console)
+        with phases.phase("validate"):
+            door_in()
+        with phases.phase("load"):
+            changed = write_reports(connection, reports, extractions, present, keys)
+            if force:
+                pend_every_report(connection)
+            raw_state = hashlib.sha256(
+                repr(sorted(stored_hashes(connection).items())).encode()
+            ).hexdigest()
+    except BaseException:
+        if context is not None:
+            context.close()
+        raise
+    finally:
+        connection.close()
+    try:
+        gateway = gateway_for(paths)
+        if gateway.name != "local" and (force or raw_state != last_good_raw):
+            echo("Loading raw.* onto the server …")
+            with phases.phase("load"):
+                gateway.send_raw(paths.build_db, RAW_TABLES)
+        if changed:
+            counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:3])
+            more = f", and {len(changed) - 3:,} more" if len(changed) > 3 else ""
+            echo(f"Loaded into raw.*: {counts}{more}")
+        # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
+        # reports they are about a gigabyte of Python objects)
+        reports = texts = extractions = ready = same = unread = to_extract = keys = None
+        # raw.* differs from what the last good build published (loaded now, or by a run that
+        # was stopped halfway): the models that read it must be rebuilt, not just planned
+        restate = "all" if force else ("raw" if raw_state != last_good_raw else "")
+        echo("Planning and applying to prod …")
+        with phases.phase("plan and apply"):
+            models = plan_and_apply(context, console, paths, restate, echo, plan_changes)
+        result, quality_report = _audit_publish(
+            context, paths, changed, models, console.evaluated, echo, validator, phases
+        )
+    finally:
+        context.close()
+    result.seconds = time.perf_counter() - started
+    result.raw_state = raw_state
+    result.phases = phases
+    return result, quality_report
+
+
+def _loaded(report_id: str, extraction: Extraction | None) -> str:
+    if extraction is None:
+        return f"{report_id} (removed)"
+    held = f", {len(extraction.held)} held back" if extraction.held else ""
+    return f"{report_id} ({len(extraction.facts)} figures extracted{held})"
+
+
+def _audit_publish(
+    context,
+    paths: Paths,
+    changed: list[str],
+    models: tuple[list[str], list[str], list[str]],
+    evaluated: set[str],
+    echo: Echo,
+    validator,
+    phases: Phases,
+):
+    """Every audit on prod, then the readers' copy published and the door out sent on its way.
+    Returns the result once published, and what waits for the door out (in the worker
+    meanwhile) and writes the quality report."""
+    from coopwh.build.publish import publish
+
+    echo("Running every audit on prod …")
+    with phases.phase("audit"):
+        audits = run_audits(context, evaluated, paths.build_db.parent / "audits.json")
+        blocking_failures = [a for a in audits if a.blocking and not a.passed]
+        if blocking_failures:
+            raise BuildError(describe_audit_failures(blocking_failures))
+        findings = context.fetchdf(
+            "SELECT * FROM marts.audit_findings "
+            "WHERE status IN ('warning', 'error') ORDER BY finding_id"
+        ).to_dict("records")
+    published, changes = publish(context, paths, audits, phases)
+    echo("Validating the published marts (Great Expectations) …")
+    door_out = validator.submit("check_marts_out", paths.published_db)
+    docs = validator.submit("build_docs")  # GX's Data Docs, once the door out's results are in
+    waiting = context.fetchdf(
+        "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"
+    )
+    result = BuildResult(changed, *models, audits, findings, published, 0.0)
+    result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
+    result.changes = changes
+
+    def quality_report() -> dict:
+        with phases.phase("quality report"):
+            return _quality_report(paths, validator, (door_out, docs), audits, findings, echo)
+
+    return result, quality_report
+
+
+def _quality_report(
+    paths: Paths,
+    validator: ValidatorProcess,
+    tickets: tuple[int, int],
+    audits,
+    findings,
+    echo: Echo,
+) -> dict:
+    """Wait for the door out on the published copy and for Data Docs (the tickets of both) and
+    write the quality summary; return what the door out found, for the status record (an
+    export of this copy then need not run it again)."""
+    from coopwh.quality.page import write_summary
+    from coopwh.quality.validator import door_out_verdict
+
+    checks, docs = tickets
+    checked = validator.result(checks)
+    for check in checked:
+        if not check.success:
+            echo(f"  {check.describe()}")
+    door_out = {"published": identity(paths.published_db), **door_out_verdict(checked)}
+    warnings = [f for f in findings if f["status"] == "warning"]
+    summary = write_summary(
+        paths.quality_report,
+        audits,
+        validator.results,
+        warnings,
+        validator.result(docs),
+        held_facts(paths.published_db),
+        review_progress(paths.published_db),
+        last_build_log(paths.published_db),
+    )
+    echo(f"Quality report: {summary}")
+    return door_out
