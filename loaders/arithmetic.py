@@ -294,6 +294,13 @@ class _Finder:
         relation.note = self._note(*figures)
         return relation
 
+    def _related(self, relation_type: str, before_period: str | None = None, **roles) -> Relation:
+        """A relation of figures in their roles (share=, part=, whole=, start=, end=, change=:
+        the figure whose span fills <role>_span), noted with their sentences."""
+        spans = {f"{role}_span": figure.start for role, figure in roles.items()}
+        relation = Relation(relation_type, before_period=before_period, **spans)
+        return self._made(relation, *roles.values())
+
     # -- totals and parts --------------------------------------------------------------------
 
     def totals_and_parts(self) -> list[Relation]:
@@ -432,19 +439,7 @@ class _Finder:
             name = WHOLE_NAME.sub("", gap.group("name") or "")
             whole = totals.get(part.start) or self._whole_of(part, name)
             if whole is not None:
-                found.append(
-                    self._made(
-                        Relation(
-                            "share_of_total",
-                            share_span=share.start,
-                            part_span=part.start,
-                            whole_span=whole.start,
-                        ),
-                        whole,
-                        part,
-                        share,
-                    )
-                )
+                found.append(self._related("share_of_total", share=share, part=part, whole=whole))
         return found
 
     def _whole_of(self, part: _Figure, name: str) -> _Figure | None:
@@ -555,18 +550,7 @@ class _Finder:
             before = before or self._previous_level(end, growth.baseline)
             if before is not None:
                 found.append(
-                    self._made(
-                        Relation(
-                            "growth",
-                            start_span=before.start,
-                            end_span=end.start,
-                            change_span=growth.start,
-                            before_period=growth.baseline,
-                        ),
-                        before,
-                        end,
-                        growth,
-                    )
+                    self._related("growth", growth.baseline, start=before, end=end, change=growth)
                 )
         return found
 
@@ -620,16 +604,6 @@ class _Finder:
             if targets:
                 target = targets[-1]
                 found.append(
-                    self._made(
-                        Relation(
-                            "target_completion",
-                            share_span=ratio.start,
-                            part_span=done.start,
-                            whole_span=target.start,
-                        ),
-                        target,
-                        done,
-                        ratio,
-                    )
+                    self._related("target_completion", share=ratio, part=done, whole=target)
                 )
         return found
