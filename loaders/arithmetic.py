@@ -1,4 +1,4 @@
-"""Step 6 of extraction: the arithmetic a report states across its sentences, for the audits.
+"""Step 9 of extraction: the arithmetic a report states across its sentences, for the audits.
 
 - sum_of_parts: a total and the parts that make it up (总规模2亿元，其中A、B、C; A、B，合计C); a
   part named with 各 and a count is that many times over (13个县各出资200万元: 13 × 200万元);
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from loaders.numbers import chinese_number
 from loaders.relations import Part, Relation
+from loaders.sentences import CLAUSE_MARKS, sentence_end
 
 # a list of parts opens right after its total: 总规模2亿元，其中… / 8000万元：…
 PARTS_FOLLOW = re.compile(
@@ -64,7 +65,6 @@ CHANGE_AFTER_RANGE = re.compile(  # …增加到153亿元，(五年来)增长77.
 PRIOR_YEAR = re.compile(r"上年|去年|上一年|同期")
 BEFORE_MARK = re.compile(r"(?:比|较|与)(?:上年|去年|上年同期|(?:19|20)\d\d年(?:底|末|同期)?)的$")
 YEAR = re.compile(r"(?:19|20)\d\d")
-CLAUSE_MARKS = "，；：,;:"
 NOT_LEVELS = ("percent", "pp", "times")
 
 
@@ -196,9 +196,7 @@ class _Finder:
         start = sentence[1]
         if "\n" in self.text[sentence[0] : sentence[1]] or self.text.startswith("\n", start):
             return None
-        match = re.search(r"[。！？!?\n]", self.text[start:])
-        end = start + match.end() if match else len(self.text)
-        return (start, end)
+        return (start, sentence_end(self.text, start))
 
     def _multiplier(
         self, part: _Figure, candidates: list[_Figure]
