@@ -28,7 +28,6 @@ from loaders.metrics import (
     GROWTH_RATE,
     NEWLY,
     RATE,
-    Metric,
     clean_metric,
     coverage_code,
     growth_rate_metric,
@@ -37,7 +36,6 @@ from loaders.metrics import (
     noun_after,
 )
 from loaders.numbers import Quantity, find_quantities
-from loaders.places import places_from_rows
 from loaders.relations import Figure, Relation, find_relations
 from loaders.respectively import respectively_runs
 from loaders.sentences import MAX_SENTENCE, reading_spans, start_of_clause
@@ -45,13 +43,13 @@ from loaders.subjects import (
     NATIONAL,
     Context,
     Gazetteer,
-    Group,
     Subject,
     named_before,
     subject_mentions,
     subjects_of,
     unnamed_subjects,
 )
+from loaders.vocabulary import gazetteer_from_rows
 
 __all__ = [
     "MAX_SENTENCE",
@@ -331,40 +329,3 @@ def _facts_of_sentence(
                 )
             )
     return facts
-
-
-# ---------------------------------------------------------------------------------------------
-# The gazetteer from the seeds
-
-
-def gazetteer_from_rows(
-    pilots: Sequence[dict],
-    regions: Sequence[dict],
-    pilot_types: Sequence[dict],
-    metrics: Sequence[dict],
-) -> Gazetteer:
-    """Build a gazetteer from the seed rows (pilots, regions, pilot types, metric wordings)."""
-    places = places_from_rows(regions, [(p["name"], p["region_code"]) for p in pilots])
-    groups = tuple(Group(t["pilot_type_code"], (t["name_zh"],)) for t in pilot_types)
-    wordings = []
-    for metric in metrics:
-        names = {w for w in (metric.get("wordings") or "").split(";") if w} | {metric["name_zh"]}
-        wordings.extend(
-            Metric(
-                name,
-                metric["metric_code"],
-                metric["unit"],
-                metric["category"],
-                metric.get("covers") or "",
-            )
-            for name in names
-        )
-    wordings.sort(key=lambda m: (-len(m.wording), m.wording))
-    return Gazetteer(
-        places=places,
-        pilots={p["region_code"]: p["pilot_id"] for p in pilots},
-        pilot_types={p["pilot_id"]: p["pilot_type_code"] for p in pilots},
-        groups=groups,
-        metrics=tuple(wordings),
-        default_subject=NATIONAL,
-    )
