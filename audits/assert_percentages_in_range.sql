@@ -1,23 +1,19 @@
 AUDIT (
   name assert_percentages_in_range
-) /* Percentages lie in range for their kind: coverage and shares 0 to 100, growth above -100. */;
+) /* Figures lie in range for their kind, by the one range rule in seeds.kinds: the unit a kind's figures have, and the range their value lies in (coverage and shares 0 to 100, growth above -100). */;
 
 SELECT
-  fact_id,
-  kind,
-  value,
-  number_text
-FROM @this_model
+  facts.fact_id,
+  facts.kind,
+  facts.value,
+  facts.number_text
+FROM @this_model AS facts
+INNER JOIN seeds.kinds AS kinds
+  ON facts.kind = kinds.kind
 WHERE
-  (
-    kind IN ('coverage_pct', 'share_pct') AND (
-      value < 0 OR value > 100
-    )
-  )
+  facts.value < kinds.min_value
   OR (
-    kind IN ('growth_pct', 'yoy_growth_pct') AND value <= -100
+    kinds.strict_min AND facts.value <= kinds.min_value
   )
-  OR (
-    kind IN ('coverage_pct', 'share_pct', 'growth_pct', 'yoy_growth_pct')
-    AND unit <> 'percent'
-  )
+  OR facts.value > kinds.max_value
+  OR facts.unit <> kinds.unit

@@ -1,6 +1,9 @@
-"""What a change is measured against: 2016, 试点前, 改革前 (a baseline), 上年 (year on year),
-年初 (the start of the year the report speaks of), 上月 (month on month, 环比), an earlier part
-of the year (增速较上半年提高: 上半年), a span of years (三年来: 三年前) or an event (比挂牌前)."""
+"""Step 2 of extraction: when: what a change is measured against, and the date of a figure.
+
+A baseline: 2016, 试点前, 改革前 (a baseline), 上年 (year on year), 年初 (the start of the year the
+report speaks of), 上月 (month on month, 环比), an earlier part of the year (增速较上半年提高:
+上半年), a span of years (三年来: 三年前) or an event (比挂牌前). A period: the last year, month
+or part of a year named before the figure (2019年底, 1-11月, 上半年), not its baseline."""
 
 from __future__ import annotations
 
@@ -9,6 +12,12 @@ import re
 from loaders.numbers import chinese_number
 
 YEAR = r"(?:19|20)\d\d"
+# a month, months or a part of a year: 10月份, 1-11月, 上半年 (metrics strip it from a name too)
+MONTHS = r"\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?"
+PART_OF_YEAR = rf"{MONTHS}|上半年|下半年|前三季度|[一二三四]季度"
+PERIOD = re.compile(
+    rf"(?:截至|截止)?((?:19|20)\d\d年(?:底|末|{PART_OF_YEAR})?|(?<![\d年]){PART_OF_YEAR})"
+)
 BEFORE_PILOT = r"(?:试点前|改革前|试点之前|改革之前)"
 YEARS = r"[一二两三四五六七八九十]|\d{1,2}"
 BASELINE = re.compile(
@@ -71,3 +80,21 @@ def years_before(printed: str) -> int | None:
         return None
     years = match.group(1)
     return int(years) if years.isdigit() else int(chinese_number(years) or 0) or None
+
+
+def period_of(before: str, baseline_text: str | None) -> str | None:
+    """The date a figure speaks of, from the text before it: the last year, month or part of a
+    year named (2019年底, 1-11月, 上半年), but not its baseline, nor the year of the start of a
+    range it ends (由2016年的12万亩增加到45万亩: 2016 is the 12万亩's, not the 45万亩's)."""
+    last = None
+    for match in PERIOD.finditer(before):
+        if baseline_text and match.group(1).startswith(baseline_text):
+            continue
+        if before[match.start() - 1 : match.start()] in ("比", "较", "与"):
+            continue  # 增速比一季度回升…: a baseline, not the date of what follows
+        if before[match.start() - 1 : match.start()] in ("由", "从") and before[
+            match.end() :
+        ] not in ("", "的"):
+            continue
+        last = match.group(1)
+    return last

@@ -1,4 +1,4 @@
-"""Step 4 of extraction: the metric a figure measures, as printed and as a canonical code.
+"""Step 6 of extraction: the metric a figure measures, as printed and as a canonical code.
 
 The printed metric is the noun phrase before the figure in its clause, without the verbs and
 connectives around it (实现, 提高到, 系统). The code is that of the dictionary wording nearest to
@@ -8,13 +8,15 @@ figure (吸纳农民社员2.3万户 -> households; 吸纳社员1.8万人 -> pers
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loaders.baselines import BASELINE
+from loaders.baselines import BASELINE, PART_OF_YEAR
 
-# a month, months or a part of a year: 10月份, 1-11月, 上半年 (extract reads periods with it too)
-MONTHS = r"\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?"
-PART_OF_YEAR = rf"{MONTHS}|上半年|下半年|前三季度|[一二三四]季度"
+RATE = re.compile(r"(?:率|占比|比重|比例)$")
+GROWTH_RATE = re.compile(r"增速|增幅|涨幅|降幅|减幅|增长率|增长速度")  # a rate, not its level
+CUMULATIVE = re.compile(r"累计|总数|总量|共有|合计")
+NEWLY = re.compile(r"^(?:新增|新建|新发展|当年新增|全年新增)")
 METRIC_NOISE = re.compile(
     r"^(?:其中|同时|另外|此外|全年|当年|今年|年均|力争到?|争取到?|分别|"
     rf"截至\S*?[，,]|20\d\d年(?:底|末|\d{{1,2}}月)?|{PART_OF_YEAR}|"
@@ -120,3 +122,27 @@ def coverage_code(before: str, after: str, metrics: tuple[Metric, ...]) -> str |
             wanted = [m for m in wanted if "ecommerce" not in m.code] or wanted
         return wanted[0].code if wanted else None
     return None
+
+
+def growth_rate_metric(named: str, rate: str, facts: Sequence, metrics: Sequence[Metric]) -> str:
+    """The growth rate a change in points measures: of the metric named before it (销售总额增幅
+    较上年回落0.8个百分点), else of the growth just before it in the sentence (销售总额同比增长
+    8.6%，增速较上半年提高1.1个百分点: 销售总额增速), never the level's metric nor a coverage."""
+    named = clean_metric(named)
+    grown = next((f for f in reversed(facts) if f.kind in ("growth_pct", "yoy_growth_pct")), None)
+    if grown is not None and not metric_code(named, metrics, "percent", "growth_pct"):
+        named = grown.metric
+    return f"{named}{rate}"
+
+
+def is_coverage(code: str | None, metrics: Sequence[Metric]) -> bool:
+    """True if code is that of a coverage in the dictionary."""
+    return code is not None and any(m.code == code and m.category == "coverage" for m in metrics)
+
+
+def noun_after(after: str) -> str:
+    """全县18个基层社吸纳…: the figure counts the noun after it."""
+    noun = re.match(
+        r"[^，。；、：,;:]*?(?=吸纳|全部|共|实现|建立|召开|开展|的|在|中|，|。|；|、|$)", after
+    )
+    return noun.group(0)[:12] if noun else ""

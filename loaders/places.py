@@ -1,4 +1,4 @@
-"""Step 2 of extraction: the places a text names, resolved to GB/T 2260 divisions.
+"""Step 4 of extraction: the places a text names, resolved to GB/T 2260 divisions.
 
 Names come from seeds/regions.csv (every province, prefecture and county, with short names and
 aliases). A name is taken when the text makes it safe: a full name of three characters or more

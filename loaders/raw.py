@@ -12,96 +12,19 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
+from loaders.contract import RAW, ddl
 from loaders.extract import Extraction
 from loaders.reports import Report, split_sentences
 from loaders.revisions import masked_sentences
 
-RAW_DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-CREATE TABLE IF NOT EXISTS raw.reports (
-  report_id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, n_chars INT, text TEXT, loaded_at TIMESTAMP
-);
-ALTER TABLE raw.reports ADD COLUMN IF NOT EXISTS file_size BIGINT;
-ALTER TABLE raw.reports ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT;
-CREATE TABLE IF NOT EXISTS raw.report_sentences (
-  report_id TEXT, sentence_no INT, sentence_start INT, sentence_end INT, sentence TEXT,
-  PRIMARY KEY (report_id, sentence_no)
-);
-CREATE TABLE IF NOT EXISTS raw.extracted_facts (
-  report_id TEXT, span_start INT, span_end INT, number_text TEXT, value DOUBLE, unit TEXT,
-  kind TEXT, qualifier TEXT, metric TEXT, metric_code TEXT, subject TEXT, baseline TEXT,
-  period TEXT, is_target BOOLEAN, subject_text TEXT
-);
-CREATE TABLE IF NOT EXISTS raw.extracted_relations (
-  report_id TEXT, relation_type TEXT, share_span INT, part_span INT, whole_span INT,
-  start_span INT, end_span INT, change_span INT, before_period TEXT, note TEXT
-);
-ALTER TABLE raw.extracted_relations ADD COLUMN IF NOT EXISTS relation_key TEXT;
-CREATE TABLE IF NOT EXISTS raw.extracted_relation_parts (
-  report_id TEXT, relation_type TEXT, relation_key TEXT, part_no INT, group_no INT,
-  part_span INT, multiplier DOUBLE, multiplier_span INT
-);
-CREATE TABLE IF NOT EXISTS raw.held_facts (
-  report_id TEXT, span_start INT, span_end INT, number_text TEXT, value DOUBLE, unit TEXT,
-  kind TEXT, qualifier TEXT, metric TEXT, metric_code TEXT, subject TEXT, baseline TEXT,
-  period TEXT, is_target BOOLEAN, subject_text TEXT, reason TEXT
-);
-CREATE TABLE IF NOT EXISTS raw.report_sentence_keys (report_id TEXT, sentence_key BIGINT);
-CREATE TABLE IF NOT EXISTS raw.pending_reports (report_id TEXT);
-"""
-FACT_COLUMNS = [
-    "report_id",
-    "span_start",
-    "span_end",
-    "number_text",
-    "value",
-    "unit",
-    "kind",
-    "qualifier",
-    "metric",
-    "metric_code",
-    "subject",
-    "baseline",
-    "period",
-    "is_target",
-    "subject_text",
-]
-RELATION_COLUMNS = [
-    "report_id",
-    "relation_type",
-    "share_span",
-    "part_span",
-    "whole_span",
-    "start_span",
-    "end_span",
-    "change_span",
-    "before_period",
-    "note",
-    "relation_key",
-]
-PART_COLUMNS = [  # a total's parts (sum_of_parts, respectively_sum, split_two_ways)
-    "report_id",
-    "relation_type",
-    "relation_key",
-    "part_no",
-    "group_no",
-    "part_span",
-    "multiplier",
-    "multiplier_span",
-]
+RAW_DDL = ddl()
+FACT_COLUMNS = RAW["extracted_facts"].column_names
+RELATION_COLUMNS = RAW["extracted_relations"].column_names
+PART_COLUMNS = RAW["extracted_relation_parts"].column_names  # a total's parts
 # The reports loaded, revised or removed since the models last ran (NULL: every report): the
 # models of kind by_report (materializations/by_report.py) compute their rows again, no others.
 PENDING = "raw.pending_reports"
-RAW_TABLES = (
-    "raw.report_sentences",
-    "raw.extracted_facts",
-    "raw.extracted_relations",
-    "raw.extracted_relation_parts",
-    "raw.held_facts",
-    "raw.report_sentence_keys",
-    "raw.reports",
-    PENDING,
-)
+RAW_TABLES = tuple(f"raw.{name}" for name in RAW)
 
 
 def pend_every_report(connection: duckdb.DuckDBPyConnection) -> None:
@@ -279,16 +202,7 @@ def _frames(
                 (r.report_id, r.path, r.sha256, len(r.text), r.text, now, r.size, r.mtime_ns)
                 for r in changed
             ],
-            columns=[
-                "report_id",
-                "path",
-                "sha256",
-                "n_chars",
-                "text",
-                "loaded_at",
-                "file_size",
-                "file_mtime_ns",
-            ],
+            columns=RAW["reports"].column_names,
         ),
         "raw.report_sentences": pd.DataFrame(
             [
@@ -296,7 +210,7 @@ def _frames(
                 for r in changed
                 for s in split_sentences(r.text)
             ],
-            columns=["report_id", "sentence_no", "sentence_start", "sentence_end", "sentence"],
+            columns=RAW["report_sentences"].column_names,
         ),
         "raw.report_sentence_keys": pd.DataFrame(
             [
@@ -304,7 +218,7 @@ def _frames(
                 for r in changed
                 for key in keys.get(r.report_id) or sentence_keys(r.text)
             ],
-            columns=["report_id", "sentence_key"],
+            columns=RAW["report_sentence_keys"].column_names,
         ),
         "raw.extracted_facts": pd.DataFrame(
             [columns(f) for e in done for f in e.facts], columns=FACT_COLUMNS
@@ -328,7 +242,7 @@ def _frames(
         ).astype({"multiplier_span": "Int64"}),
         "raw.held_facts": pd.DataFrame(
             [(*columns(f), reason) for e in done for f, reason in e.held],
-            columns=[*FACT_COLUMNS, "reason"],
+            columns=RAW["held_facts"].column_names,
         ),
     }
 

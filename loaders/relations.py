@@ -1,4 +1,4 @@
-"""Step 5 of extraction: figures the text relates, so the before value of an after is kept.
+"""Step 8 of extraction: figures the text relates, so the before value of an after is kept.
 
 - range: 由/从 (2016年的) a 提高/增加/提升到 b, a 增至 b: a is the before of b, in its year;
 - pp_change: b, 比2016年提高 N 个百分点: the before is b - N, in the baseline's year;

@@ -18,10 +18,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 from xml.etree import ElementTree
 
 from loaders.pdf import SECONDS, PdfError, pdf_text, time_limit
+from loaders.sentences import Sentence, split_sentences  # noqa: F401 (imported from here)
 from loaders.simplified import to_simplified
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
@@ -29,7 +29,6 @@ MAX_REPORT_BYTES = 20 * 1024 * 1024
 # a file (a 100-page report's is a few MB); more is refused unread as a possible zip bomb
 MAX_PART_BYTES = 5 * MAX_REPORT_BYTES
 CHUNK = 1024 * 1024  # a .docx part is inflated and parsed this much at a time
-_SENTENCE_END = re.compile(r"[。！？；]|\n")
 WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -52,15 +51,6 @@ class Report:
     text: str
     size: int = 0  # bytes of the file, and its modification time: a later build need not
     mtime_ns: int = 0  # read a file whose size and time are those it loaded
-
-
-class Sentence(NamedTuple):  # a tuple: a thousand reports have two million of them
-    """One sentence of a report: its text and its [start, end) offsets in the report text."""
-
-    sentence_no: int
-    start: int
-    end: int
-    text: str
 
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf")
@@ -356,20 +346,3 @@ def _html_parts(top, parts: list[str]) -> None:  # top: an lxml element of the d
                 parts.append("\n")
         if node.tail and not skipping:  # after an element's end, a comment or a PI
             parts.append(node.tail)
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Split text at 。！？； and line ends; offsets are Python str indices into text. A
-    sentence is a piece between two ends (with its 。！？；), its white space stripped; pieces
-    that are only white space are no sentence."""
-    sentences: list[Sentence] = []
-    add = sentences.append
-    start = 0
-    for end in [*(match.end() for match in _SENTENCE_END.finditer(text)), len(text)]:
-        piece = text[start:end]
-        stripped = piece.strip()
-        if stripped:
-            first = start + piece.find(stripped)  # past the white space stripped in front
-            add(Sentence(len(sentences) + 1, first, first + len(stripped), stripped))
-        start = end
-    return sentences

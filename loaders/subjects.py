@@ -1,4 +1,4 @@
-"""Step 3 of extraction: whose figure it is.
+"""Step 5 of extraction: whose figure it is.
 
 A report's own unit comes from its title, else from its opening (寿光市供销合作社…); 全市,
 全县, 全省 and 全系统 refer to it, and so does every figure whose clause names no place. A case
@@ -15,8 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from loaders.places import Mention, Places
+from loaders.sentences import CLAUSE, CLAUSE_END, STORED_END
 
 NATIONAL = "national"
+# 大围山镇、永安镇供销社分别新建…: townships (their co-ops) at the head of a clause
+TOWN = r"(?![全各本该每])[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道)"
+TOWNS = re.compile(rf"^[，,；;\s]*((?:{TOWN})(?:[、和及与]{TOWN})*)(?:供销社|供销合作社|基层社)")
+WHOLE = re.compile(r"^全(省|市|县|区|州|旗)")
 CASE_HEADER_END = ("供销合作社", "供销社", "联合社")
 SUBJECT_LEAD = re.compile(
     r"^(?:其中|同时|另外|此外|全年|今年以来|目前|截至[^，,]*|(?:19|20)\d\d年(?:底|末|\d{1,2}月)?|"
@@ -26,7 +31,6 @@ COOP_AFTER = re.compile(r"^(?:供销|联合社|县社|市社|区社|省社|州�
 GOVERNMENT_AFTER = re.compile(r"^(?:[省市县区州旗])?(?:财政|政府|人民政府|党委|委|人大|政协)")
 LIST_JOINT = re.compile(r"^(?:供销合作社|供销社|联合社|县社|市社|区社|社)?(?:、|和|及|与)$")
 PREPOSITION_BEFORE = re.compile(r"(?:与|同|跟|向|对|给|从|到|赴|往|为|帮助|帮扶|支持|对口)$")
-CLAUSE_END = re.compile(r"[，；：,;:。！？!?\n]")
 CONTRIBUTES = re.compile(r"出资|投资|投入|注入|上缴|入股|认缴|提取")
 CONTINUATION = re.compile(
     r"^(?:其中|同时|并|还|共|累计|均|分别)?"
@@ -83,7 +87,7 @@ def report_unit(text: str, gazetteer: Gazetteer) -> str | None:
     if unit or any(m.code for m in places.mentions(title)):
         return unit
     opening = next((line for line in lines[1:4] if not line.endswith(("：", ":"))), "")
-    first_sentence = re.split(r"[。！？；]", opening, maxsplit=1)[0]
+    first_sentence = STORED_END.split(opening, maxsplit=1)[0]
     mentions = places.mentions(first_sentence)
     heads = [m for m in mentions if m.code and COOP_AFTER.match(first_sentence[m.end :][:3])]
     return _one_unit(places, heads) if _one_unit(places, mentions) else None
@@ -208,3 +212,77 @@ def continues(clause: str, wordings: Sequence[str] = ()) -> bool:
     if clause.startswith(("全省", "全市", "全县", "全区", "全州", "全旗", "全系统", "全国")):
         return False
     return bool(CONTINUATION.match(clause)) or any(clause.startswith(w) for w in wordings)
+
+
+def subjects_of(
+    context: Context, heads: list, kind: str, before_clause: str
+) -> list[Subject] | None:
+    """The subjects of a figure from the places at the head of its clause, or None if it
+    names none. Several units named together share a coverage figure (one row each); naming
+    the whole pilot type, or a part of it for other figures, means its pooled result. A place
+    several divisions share gives no subject id: the figure is held for review."""
+    if not heads:
+        return None
+    gazetteer = context.gazetteer
+    ambiguous = [m for m in heads if m.code is None]
+    if ambiguous:
+        places = gazetteer.places
+        names = " or ".join(places.display_name(c) for c in ambiguous[0].candidates)
+        return [Subject(None, None, f"{ambiguous[0].text}: {names}; the text does not say which")]
+    units = list(dict.fromkeys(m.code for m in heads))
+    ids = [gazetteer.subject_of(code) for code in units]
+    group = context.subject.subject_id if context.group_units else None
+    if len(units) == 1:
+        return [Subject(ids[0], units[0], before_clause)]
+    if group and set(ids) >= context.group_units:
+        return [Subject(group, None, before_clause)]
+    if kind == "coverage_pct":
+        return [Subject(i, code, before_clause) for i, code in zip(ids, units, strict=True)]
+    if group:
+        return [Subject(group, None, before_clause)]
+    return [Subject(ids[0], units[0], before_clause)]
+
+
+def named_before(
+    context: Context, sentence: str, start: int, end: int, mentions: list
+) -> list[Subject] | None:
+    """The subjects named by the clause just before end, if it has no figure (山东省供销社持续
+    推进土地托管服务，全省…); a topic is carried one clause on, no further."""
+    clauses = list(CLAUSE.finditer(sentence[start:end]))
+    if not clauses:
+        return None
+    last = clauses[-1]
+    heads = subject_mentions(sentence, start + last.start(), start + last.end(), mentions)
+    return subjects_of(context, heads, "level", last.group())
+
+
+def unnamed_subjects(
+    context: Context, before_clause: str, carried: list[Subject] | None
+) -> list[Subject]:
+    """Whose the figures of a clause that names no place are. 全省/全市/全县 mean the section's
+    unit if it is a 省/市/县, else the unit named before in the sentence (浙江、山东…；山东省供销社
+    …，全省…). Otherwise a clause goes on about the place of the clause before (a topic chain:
+    海南州供销社领办…86家，电商销售额增长42%); in a pilot type's summary, only a clause that opens
+    with a verb or a comparison does (…由75%提升到85%，改造后的基层社平均每个… is pooled)."""
+    towns = TOWNS.match(before_clause)
+    if towns:  # the divisions stop at the county: whose it is, a reviewer says
+        return [Subject(None, None, f"{towns.group(1)}: below a county, not in the divisions")]
+    whole = WHOLE.match(re.sub(r"^[，,、；;\s]*(?:其中|同时)?[，,\s]*", "", before_clause))
+    if whole:
+        for subjects in ([context.subject], carried or []):
+            if len(subjects) == 1 and _is_a(context, subjects[0], whole.group(1)):
+                return subjects
+        return [context.subject]
+    if not carried:
+        return [context.subject]
+    if not context.group_units:
+        return carried
+    wordings = [m.wording for m in context.gazetteer.metrics]
+    return carried if continues(before_clause, wordings) else [context.subject]
+
+
+def _is_a(context: Context, subject: Subject, level_word: str) -> bool:
+    """True if the subject is a place whose name ends in level_word (省, 市, 县, 区, 州, 旗)."""
+    places = context.gazetteer.places
+    division = places.divisions.get(subject.region_code or "") if places else None
+    return division is not None and division.full_name.endswith(level_word)

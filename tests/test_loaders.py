@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from loaders.reports import ReportError, read_report, split_sentences
+from loaders.sentences import reading_spans
 
 
 def test_sentences_carry_offsets_into_the_text(report_text: str) -> None:
@@ -26,6 +27,27 @@ def test_sentences_are_the_stripped_pieces_between_ends() -> None:
     assert [text[s.start : s.end] for s in sentences] == pieces
     assert [s.sentence_no for s in sentences] == list(range(1, len(pieces) + 1))
     assert split_sentences("") == [] and split_sentences(" \n\u3000") == []
+
+
+def test_a_stored_sentence_lies_within_a_sentence_the_extractor_reads(report_text: str) -> None:
+    spans = list(reading_spans(report_text))
+    for sentence in split_sentences(report_text):
+        assert any(start <= sentence.start and sentence.end <= end for start, end in spans)
+
+
+def test_half_width_stops_end_a_sentence_for_every_reader() -> None:
+    text = "销售额增长12%!利润增长8%?全年完成；其余"
+    assert [s.text for s in split_sentences(text)] == [
+        "销售额增长12%!",
+        "利润增长8%?",
+        "全年完成；",
+        "其余",
+    ]
+    assert [text[s:e] for s, e in reading_spans(text)] == [
+        "销售额增长12%!",
+        "利润增长8%?",
+        "全年完成；其余",
+    ]
 
 
 def test_a_figure_lies_in_the_sentence_that_states_it(report_text: str) -> None:

@@ -12,8 +12,9 @@ import duckdb
 import pytest
 
 from loaders import extract as extractor
-from loaders.extract import ExtractionLimit, _sentences, extract
+from loaders.extract import ExtractionLimit, extract
 from loaders.reference import load_gazetteer
+from loaders.sentences import MAX_SENTENCE, reading_spans
 from tests.conftest import FIXTURES, ROOT, coopwh, query
 
 GAZETTEER = load_gazetteer(ROOT / "seeds")
@@ -37,8 +38,8 @@ def rows(project: Path, table: str) -> list[tuple]:
 def test_one_long_sentence_is_read_in_bounded_windows() -> None:
     figures = "，".join(f"第{i}项销售额增长{i % 90 + 1}%" for i in range(3000))
     text = f"全县情况\n\n{figures}。"
-    windows = list(_sentences(text))
-    assert max(end - start for start, end in windows) <= extractor.MAX_SENTENCE
+    windows = list(reading_spans(text))
+    assert max(end - start for start, end in windows) <= MAX_SENTENCE
     assert "".join(text[s:e] for s, e in windows) == text.replace("\n\n", "\n")  # no gap
     assert len(extract(text, "t", GAZETTEER).facts) == 3000
 

@@ -54,7 +54,7 @@ def test_everything_the_extractor_can_say_is_in_the_vocabulary() -> None:
     from loaders.numbers import UNIT_WORDS
 
     assert set(UNIT_WORDS.values()) | {"percent"} <= UNITS
-    source = (ROOT / "loaders" / "extract.py").read_text(encoding="utf-8")
+    source = (ROOT / "loaders" / "kinds.py").read_text(encoding="utf-8")
     assert set(re.findall(r'return "?([a-z_]+_pct|level|ratio|other)"?, ', source)) <= KINDS
 
 

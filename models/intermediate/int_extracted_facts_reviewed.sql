@@ -94,7 +94,7 @@ WITH extracted AS (
     )
 )
 SELECT
-  report_id || ':' || span_start::TEXT || ':' || subject_id AS fact_id, /* Stable key: report, offset and subject (the corrected one, if corrected) */
+  @FACT_ID(report_id, span_start, subject_id) AS fact_id, /* Stable key: report, offset and subject (the corrected one, if corrected) */
   extracted_fact_id, /* The key the extractor gave it, which a review names */
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure's first character in the report text (Python str index) */

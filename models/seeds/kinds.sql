@@ -1,4 +1,4 @@
-/* Kinds of figure: growth against a baseline, year on year, level, share, coverage, percentage-point change, ratio, other. The one list every part uses. */
+/* Kinds of figure: growth against a baseline, year on year, level, share, coverage, percentage-point change, ratio, other. The one list every part uses, with the one range rule of each kind's figures: the unit they have, and the range their value lies in from min_value (above it when strict_min) to max_value, empty for no bound (coverage and shares 0 to 100, growth above -100), read by assert_percentages_in_range, the door-in checks and the review. */
 MODEL (
   name seeds.kinds,
   kind SEED (
@@ -8,7 +8,11 @@ MODEL (
     kind TEXT,
     name_zh TEXT,
     name_en TEXT,
-    description TEXT
+    description TEXT,
+    unit TEXT,
+    min_value DOUBLE,
+    max_value DOUBLE,
+    strict_min BOOLEAN
   ),
   grain kind,
   audits (

@@ -6,7 +6,7 @@ MODEL (
 );
 
 SELECT
-  report_id || ':' || span_start::TEXT || ':' || COALESCE(subject, '?') AS fact_id, /* Key a review uses: report, offset and the subject read ('?' when none) */
+  @FACT_ID(report_id, span_start, subject) AS fact_id, /* Key a review uses: report, offset and the subject read ('?' when none) */
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure in the report text (Python str index) */
   span_end, /* Offset just past it */

@@ -6,7 +6,7 @@ MODEL (
 );
 
 SELECT
-  report_id || ':' || span_start::TEXT || ':' || subject AS fact_id, /* Stable key: report, offset and subject */
+  @FACT_ID(report_id, span_start, subject) AS fact_id, /* Stable key: report, offset and subject */
   report_id, /* Report the figure was read from */
   span_start, /* Offset of the figure's first character in the report text (Python str index) */
   span_end, /* Offset just past the figure's last character */
