@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import os
 import shutil
 import subprocess
 import sys
@@ -154,16 +157,41 @@ def make_pdf(text: str, path: Path, header: str | None = None) -> Path:
     return path
 
 
-def coopwh(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the coopwh command on a project copy, as a user would."""
+def _options(project: Path, args: tuple[str, ...]) -> list[str]:
     options = ["--project", str(project)]
     if args and args[0] == "--warehouse":
         options, args = [*options, *args[:2]], args[2:]
+    return [*options, *args]
+
+
+def coopwh(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the coopwh command on a project copy, in this process: the CLI's main() with what it
+    prints captured, as a user would see it. The environment is as it was afterwards."""
+    from coopwh.cli import main
+
+    argv = _options(project, args)
+    out, err = io.StringIO(), io.StringIO()
+    environment = dict(os.environ)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    except SystemExit as stop:  # a stop the command could not answer itself
+        code = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+    return subprocess.CompletedProcess(["coopwh", *argv], code, out.getvalue(), err.getvalue())
+
+
+def coopwh_process(project: Path, *args: str, **options) -> subprocess.CompletedProcess:
+    """Run the coopwh command on a project copy in a process of its own (where a test needs
+    one: a lock held by another process, a kill, the command as the shell runs it)."""
     return subprocess.run(
-        [sys.executable, "-m", "coopwh.cli", *options, *args],
+        [sys.executable, "-m", "coopwh.cli", *_options(project, args)],
         capture_output=True,
         text=True,
         timeout=600,
+        **options,
     )
 
 

@@ -11,6 +11,7 @@ from coopwh.changes.catalog import (
     tables,
     where_column,
 )
+from loaders.keys import fact_id_sql
 from loaders.revisions import offset_map
 
 
@@ -78,10 +79,12 @@ def _moved_value(column: str, columns, grain) -> str | None:
     value = f't."{column}"'
     if column == "fact_id" or column.endswith("_fact_id"):
         place = f"REGEXP_EXTRACT({value}, '^(.*):[^:]*$', 1)"
-        return (
-            f"COALESCE(REGEXP_EXTRACT({value}, '^(.*):[0-9]+:[^:]*$', 1) || ':' || "
-            f"moves.m[{place}]::TEXT || ':' || REGEXP_EXTRACT({value}, ':([^:]*)$', 1), {value})"
+        moved = fact_id_sql(
+            f"REGEXP_EXTRACT({value}, '^(.*):[0-9]+:[^:]*$', 1)",
+            f"moves.m[{place}]",
+            f"REGEXP_EXTRACT({value}, ':([^:]*)$', 1)",
         )
+        return f"COALESCE({moved}, {value})"
     report = report_column(column, columns) if is_span(column) else None
     if report is not None:
         key = f"t.\"{report}\" || ':' || "

@@ -131,7 +131,7 @@ def scope_tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, str,
         ),
         "coverage": (
             f"SELECT * FROM marts.coverage_by_level WHERE {where}",
-            "report_id, span_start",
+            "report_id, span_start, subject_id",
             parameters,
         ),
         "funds": (

@@ -11,6 +11,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loaders.keys import moved_fact_id
 from loaders.revisions import offset_map
 
 SPANS = {
@@ -96,8 +97,7 @@ def _move_row(row: dict, columns, move, new_text: str) -> dict | None:
             return None
         moved[column] = str(new)
     if "fact_id" in row and moved["span_start"] != row["span_start"]:  # report:offset:subject
-        report_id, _, subject = row["fact_id"].rsplit(":", 2)
-        moved["fact_id"] = f"{report_id}:{moved['span_start']}:{subject}"
+        moved["fact_id"] = moved_fact_id(row["fact_id"], int(moved["span_start"]))
     if "span_end" in columns and row.get("span_end"):
         moved["span_end"] = str(
             int(moved["span_start"]) + int(row["span_end"]) - int(row["span_start"])

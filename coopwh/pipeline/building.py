@@ -228,7 +228,7 @@ def _audit_publish(
         ).to_dict("records")
     published, changes = publish(context, paths, audits, phases)
     echo("Validating the published marts (Great Expectations) …")
-    door_out = validator.submit("check_marts_out", paths.published_db)
+    door_out = validator.submit("check_marts_out", paths.published_db, paths.project / "seeds")
     docs = validator.submit("build_docs")  # GX's Data Docs, once the door out's results are in
     waiting = context.fetchdf(
         "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"

@@ -39,7 +39,7 @@ def check_both_doors(paths: Paths, echo: Callable[[str], None] = print) -> Valid
             echo(f"{verdict}: facts_in on {report.path} ({rows} rows)")
     audits, warnings, held, progress = [], [], [], []
     if paths.published_db.exists():
-        for check in check_marts_out(validator, paths.published_db):
+        for check in check_marts_out(validator, paths.published_db, seeds):
             echo(f"{_verdict(check.success)}: {check.suite} on {check.source}")
         with read_only(paths.published_db) as connection:
             audits = _audits(connection)

@@ -16,11 +16,11 @@ from coopwh.quality.expectations import (
     CHECKED_COLUMNS,
     facts_in_suite,
     marts_out_suites,
-    reference,
     with_checks,
 )
 from coopwh.quality.validator import CheckResult, Failure, Validator
 from loaders.extract import hold_by_position
+from loaders.vocabulary import vocabulary
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -43,9 +43,9 @@ def check_facts_in(
     validator: Validator, frame: pd.DataFrame, texts: dict[str, str], source: str, seeds_dir: Path
 ) -> CheckResult:
     """The door in for one batch of facts; source names the file it came from."""
-    known = reference(seeds_dir)
-    frame = with_checks(frame, texts, set(known.subjects))
-    return validator.validate(facts_in_suite(known), frame, source)
+    words = vocabulary(seeds_dir)
+    frame = with_checks(frame, texts, words)
+    return validator.validate(facts_in_suite(words), frame, source)
 
 
 def check_extractions(
@@ -123,8 +123,9 @@ def _reason(failure: Failure, row: pd.Series) -> str:
     return f"{failure.expectation} on {column}"
 
 
-def check_marts_out(validator: Validator, published_db: Path) -> list[CheckResult]:
-    """The door out: the marts the workbooks read, from the published copy."""
+def check_marts_out(validator: Validator, published_db: Path, seeds_dir: Path) -> list[CheckResult]:
+    """The door out: the marts the workbooks read, from the published copy (the range rules
+    from the seeds' vocabulary)."""
     from coopwh.published import read_only
 
     with read_only(published_db) as connection:
@@ -133,7 +134,7 @@ def check_marts_out(validator: Validator, published_db: Path) -> list[CheckResul
             for r in connection.execute("SELECT pilot_type_code FROM seeds.pilot_types").fetchall()
         ]
         (pilots,) = connection.execute("SELECT COUNT(*) FROM seeds.pilots").fetchone()
-        suites = marts_out_suites(types, pilots)
+        suites = marts_out_suites(types, pilots, vocabulary(seeds_dir))
         frames = {}
         for mart, suite in suites.items():
             names = [c[0] for c in connection.execute(f"DESCRIBE {mart}").fetchall()]

@@ -93,7 +93,9 @@ def door_out(paths: Paths) -> None:
         from coopwh.quality.checks import check_marts_out
         from coopwh.quality.validator import Validator, door_out_verdict
 
-        checks = check_marts_out(Validator(paths.quality_dir), paths.published_db)
+        checks = check_marts_out(
+            Validator(paths.quality_dir), paths.published_db, paths.project / "seeds"
+        )
         verdict = door_out_verdict(checks)
     passes(verdict)
 

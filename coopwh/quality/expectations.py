@@ -3,14 +3,13 @@ workbooks read; and the columns the door in derives beside a batch's own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from coopwh.quality.validator import import_gx
 from loaders.raw import FACT_COLUMNS as RAW_FACT_COLUMNS
+from loaders.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -25,14 +24,8 @@ FACT_COLUMNS = [column for column in RAW_FACT_COLUMNS if column not in OPTIONAL]
 CHECKED_COLUMNS = [*FACT_COLUMNS, "metric_code", "subject_text"]
 
 
-# what a figure's value may be, by its kind: a share or coverage 0-100, growth above -100, an
-# amount (a level in these units) not negative
-SHARES = ("coverage_pct", "share_pct")
-
-
-GROWTHS = ("growth_pct", "yoy_growth_pct")
-
-
+# an amount (a level in these units) is not negative; a share, coverage or growth keeps its
+# kind's range rule (seeds/kinds.csv, loaders.vocabulary: the one rule of every part)
 AMOUNT_UNITS = ("yuan", "count", "household", "person", "sqm", "mu")
 
 
@@ -55,20 +48,7 @@ AMOUNT_BOUNDS = {
 }
 
 
-@dataclass(frozen=True)
-class Reference:
-    """What the door in checks facts against, all from the seeds: the one vocabulary of units,
-    kinds and qualifiers, the known subjects (pilots, pilot types, every region, national) and
-    the metric codes."""
-
-    units: list[str]
-    kinds: list[str]
-    qualifiers: list[str]
-    subjects: list[str]
-    metrics: list[str]
-
-
-def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
+def facts_in_suite(words: Vocabulary) -> gx.ExpectationSuite:
     """The door in: a batch of facts (curated or extracted) before it is loaded."""
     gx, gxe = import_gx()
     # given whole: add_expectation on a suite whose name the store holds writes it each time
@@ -78,25 +58,29 @@ def facts_in_suite(reference: Reference) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToNotBeNull(column="number_text"),
         gxe.ExpectColumnValuesToBeInTypeList(column="value", type_list=["float64", "int64"]),
         gxe.ExpectColumnValuesToBeInTypeList(column="span_start", type_list=["int64"]),
-        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=reference.units),
-        gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=reference.kinds),
-        gxe.ExpectColumnValuesToBeInSet(column="qualifier", value_set=reference.qualifiers),
+        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=list(words.units)),
+        gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=list(words.kinds)),
+        gxe.ExpectColumnValuesToBeInSet(column="qualifier", value_set=list(words.qualifiers)),
         gxe.ExpectColumnValuesToBeInSet(column="span_holds_number_text", value_set=[True]),
         # the value of each kind in a column of its own (see with_checks)
-        gxe.ExpectColumnValuesToBeBetween(column="share_value", min_value=0, max_value=100),
-        gxe.ExpectColumnValuesToBeBetween(column="growth_value", min_value=-100, strict_min=True),
+        *(  # share first, then growth, as the quality page has always listed them
+            gxe.ExpectColumnValuesToBeBetween(column=f"{rule.name}_value", **rule.bounds.between)
+            for rule in reversed(words.ranges)
+        ),
         gxe.ExpectColumnValuesToBeBetween(column="amount_value", min_value=0),
         # a figure as a multiple of its unit's bound (AMOUNT_BOUNDS), for its kind
         gxe.ExpectColumnValuesToBeBetween(column="amount_of_bound", max_value=1),
         gxe.ExpectColumnValuesToNotBeNull(column="subject"),
         # some 3,300 subjects: checked as a derived column (a set that size makes GX slow)
         gxe.ExpectColumnValuesToBeInSet(column="subject_is_known", value_set=[True]),
-        gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=reference.metrics),
+        gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=list(words.metric_codes)),
     ]
     return gx.ExpectationSuite(name="facts_in", expectations=expectations)
 
 
-def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.ExpectationSuite]:
+def marts_out_suites(
+    pilot_types: list[str], pilots: int, words: Vocabulary
+) -> dict[str, gx.ExpectationSuite]:
     """The door out: what the workbooks promise of the marts they read."""
     gx, gxe = import_gx()
     suites = {
@@ -112,11 +96,15 @@ def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.Expect
             gxe.ExpectColumnValuesToNotBeNull(column="subject_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="metric_code"),
             gxe.ExpectColumnValuesToNotBeNull(column="span_start"),
-            gxe.ExpectColumnValuesToBeBetween(column="growth_pct", min_value=-100, strict_min=True),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="growth_pct", **words.bounds["growth_pct"].between
+            ),
         ],
         "marts.coverage_by_level": [
             gxe.ExpectColumnValuesToNotBeNull(column="span_start"),
-            gxe.ExpectColumnValuesToBeBetween(column="coverage_pct", min_value=0, max_value=100),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="coverage_pct", **words.bounds["coverage_pct"].between
+            ),
         ],
         "marts.fund_composition": [
             gxe.ExpectColumnValuesToNotBeNull(column="fund_id"),
@@ -146,23 +134,25 @@ def marts_out_suites(pilot_types: list[str], pilots: int) -> dict[str, gx.Expect
 
 
 def with_checks(
-    facts: pd.DataFrame, texts: dict[str, str], subjects: set[str] | None = None
+    facts: pd.DataFrame, texts: dict[str, str], words: Vocabulary | None = None
 ) -> pd.DataFrame:
     """facts plus the columns the door in checks beside its own: span_holds_number_text (the
-    span lies in the report and holds number_text); given the known subjects, subject_is_known
+    span lies in the report and holds number_text); given the vocabulary, subject_is_known
     (an empty subject is the other expectation's to report); and the value again in
-    share_value, growth_value or amount_value by its kind (empty for the other kinds), and as
+    <range>_value (share_value, growth_value: each range rule of the vocabulary) or
+    amount_value by its kind (empty for the other kinds), and as
     amount_of_bound, a multiple of its unit's bound (empty for units with none). A range
     on a whole column is one pass for GX, where a row condition made it query and copy the
     frame for each of its metrics: at 380,000 figures, seconds."""
     frame = facts.copy()
     if {"value", "kind", "unit"} <= set(frame.columns):  # else the batch is refused whole
         value, kind = pd.to_numeric(frame["value"], errors="coerce"), frame["kind"]
-        frame["share_value"] = value.where(kind.isin(SHARES))
-        frame["growth_value"] = value.where(kind.isin(GROWTHS))
+        for rule in words.ranges if words else ():
+            frame[f"{rule.name}_value"] = value.where(kind.isin(rule.kinds))
         frame["amount_value"] = value.where(frame["unit"].isin(AMOUNT_UNITS) & (kind == "level"))
         frame["amount_of_bound"] = value.abs() / frame["unit"].map(AMOUNT_BOUNDS)
-    if subjects is not None:
+    if words is not None:
+        subjects = set(words.subjects)
         frame["subject_is_known"] = [
             subject is None or subject != subject or subject in subjects
             for subject in frame["subject"]
@@ -184,24 +174,3 @@ def with_checks(
         )
     ]
     return frame
-
-
-def reference(seeds_dir: Path) -> Reference:
-    """The vocabulary, subjects and metric codes from the seeds."""
-
-    def column(seed: str, name: str) -> list[str]:
-        return pd.read_csv(seeds_dir / f"{seed}.csv", dtype=str)[name].tolist()
-
-    subjects = [
-        *column("pilots", "pilot_id"),
-        *column("pilot_types", "pilot_type_code"),
-        *column("regions", "region_code"),
-        "national",
-    ]
-    return Reference(
-        units=column("units", "unit"),
-        kinds=column("kinds", "kind"),
-        qualifiers=column("qualifiers", "qualifier"),
-        subjects=subjects,
-        metrics=column("metrics", "metric_code"),
-    )

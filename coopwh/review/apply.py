@@ -28,6 +28,7 @@ from coopwh.review.fields import (
 )
 from coopwh.review.record import csv_value, read_recorded, same_decision, write_recorded
 from coopwh.review.sheet import marked
+from loaders.keys import fact_id_sql
 
 
 def apply_sheet(paths: Paths, sheet_path: Path, reviewer: str | None = None) -> Applied:
@@ -159,11 +160,11 @@ def _readings(paths: Paths) -> dict[str, dict]:
         raise ReviewError(f"{paths.build_db}: no warehouse yet; run `coopwh build` first")
     with read_only(paths.build_db) as connection:
         cursor = connection.execute(
-            "SELECT report_id || ':' || span_start || ':' || COALESCE(subject, '?') AS fact_id, "
+            f"SELECT {fact_id_sql()} AS fact_id, "
             "report_id, span_start, span_end, number_text, subject, metric_code, metric, value, "
             "unit, kind, qualifier, baseline, period, is_target FROM raw.extracted_facts "
-            "UNION ALL BY NAME SELECT report_id || ':' || span_start || ':' || "
-            "COALESCE(subject, '?') AS fact_id, report_id, span_start, span_end, number_text, "
+            f"UNION ALL BY NAME SELECT {fact_id_sql()} AS fact_id, "
+            "report_id, span_start, span_end, number_text, "
             "subject, metric_code, metric, value, unit, kind, qualifier, baseline, period, "
             "is_target FROM raw.held_facts"
         )

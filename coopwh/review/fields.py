@@ -3,13 +3,13 @@ seeds' vocabulary: a wrong cell is named with its row and column, and nothing is
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from coopwh.paths import Paths
+from loaders.vocabulary import Vocabulary, vocabulary
 
 SHEET = "审阅"
 
@@ -125,31 +125,26 @@ class Applied:
         return self.accepted + self.corrected + self.rejected
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reference:
-    subjects: set[str]
-    metrics: set[str]
-    units: set[str]
-    kinds: set[str]
-    qualifiers: set[str]
+    """What a reviewer may choose in each listed column, and the range rules a figure keeps:
+    the seeds' one vocabulary (loaders.vocabulary)."""
+
+    words: Vocabulary
+    choices: dict[str, frozenset[str]]
 
 
 def review_reference(paths: Paths) -> Reference:
-    seeds = paths.project / "seeds"
-
-    def column(seed: str, name: str) -> set[str]:
-        with open(seeds / f"{seed}.csv", encoding="utf-8", newline="") as handle:
-            return {row[name] for row in csv.DictReader(handle)}
-
+    words = vocabulary(paths.project / "seeds")
     return Reference(
-        subjects=column("pilots", "pilot_id")
-        | column("pilot_types", "pilot_type_code")
-        | column("regions", "region_code")
-        | {"national"},
-        metrics=column("metrics", "metric_code"),
-        units=column("units", "unit"),
-        kinds=column("kinds", "kind"),
-        qualifiers=column("qualifiers", "qualifier"),
+        words,
+        {
+            "subject": frozenset(words.subjects),
+            "metric_code": frozenset(words.metric_codes),
+            "unit": frozenset(words.units),
+            "kind": frozenset(words.kinds),
+            "qualifier": frozenset(words.qualifiers),
+        },
     )
 
 
@@ -198,13 +193,7 @@ def parse_cell(key: str, raw: object, reference: Reference):
             return False
         raise ValueError(f"is_target {raw!r} is not true or false")
     text = str(raw).strip()
-    known = {
-        "subject": reference.subjects,
-        "metric_code": reference.metrics,
-        "unit": reference.units,
-        "kind": reference.kinds,
-        "qualifier": reference.qualifiers,
-    }.get(key)
+    known = reference.choices.get(key)
     if known is not None:
         token = as_token(text)
         if token not in known:
@@ -218,14 +207,7 @@ def check_final(fact: dict, reference: Reference) -> list[str]:
     problems = []
     if not fact.get("subject"):
         problems.append("the figure has no subject: choose one in the subject column")
-    value, kind = fact.get("value"), fact.get("kind")
-    if kind in ("coverage_pct", "share_pct") and not 0 <= value <= 100:
-        problems.append(f"a {kind} of {value} is outside 0 to 100")
-    if kind in ("growth_pct", "yoy_growth_pct") and value <= -100:
-        problems.append(f"a {kind} of {value} is -100 or below")
-    percent_kinds = ("coverage_pct", "share_pct", "growth_pct", "yoy_growth_pct")
-    if kind in percent_kinds and fact.get("unit") != "percent":
-        problems.append(f"a {kind} figure must have unit percent, not {fact.get('unit')}")
+    problems += reference.words.problems(fact.get("kind"), fact.get("value"), fact.get("unit"))
     return problems
 
 
