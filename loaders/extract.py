@@ -27,6 +27,7 @@ from loaders.subjects import (
     continues,
     subject_mentions,
 )
+from loaders.table_figures import TableReader
 
 __all__ = [
     "NATIONAL",
@@ -164,6 +165,7 @@ def extract(
     gazetteer = gazetteer or Gazetteer()
     context = Context(gazetteer, text)
     result = Extraction(context.unit_code)
+    tables = TableReader(text, report_id)  # a table's rows are read by loaders.table_figures
     for start, end in _sentences(text):
         if len(result.facts) > MAX_FIGURES:
             raise ExtractionLimit(
@@ -175,6 +177,8 @@ def extract(
                 f"took more than {time_budget:.0f} s to read, the time limit for one report "
                 f"(stopped at character {start:,} of {len(text):,})"
             )
+        if tables.take(start, context):
+            continue
         sentence = text[start:end]
         context.see(sentence)
         quantities = find_quantities(sentence)
@@ -191,6 +195,7 @@ def extract(
     for fact in result.facts:  # as printed, full-width digits and all
         fact.number_text = original[fact.span_start : fact.span_end]
     result.relations += find_arithmetic(text, result.facts, result.relations)  # across sentences
+    tables.add_to(result, original)
     return result
 
 

@@ -1,14 +1,20 @@
-"""Read report files (.txt, .docx, .html, .pdf) into text, and split text into sentences with
-offsets.
+"""Read report files (.txt, .docx, .html, .pdf, .xlsx) into text, and split text into sentences
+with offsets.
 
 Every format is read within bounds, so that no one file can exhaust the job: a file of at most
 MAX_REPORT_BYTES, a .docx part inflated to at most MAX_PART_BYTES (checked in the zip's index,
 then counted as it streams, so a lying index cannot pass), HTML by libxml2's parser (linear on
 hostile markup) and PDF by pypdf, each within the time limit of loaders.pdf. A text in
-traditional characters is read in simplified ones, one for one (loaders.simplified)."""
+traditional characters is read in simplified ones, one for one (loaders.simplified).
+
+Tables are read as tables: an HTML <table>, a .docx w:tbl, the ruled tables of a PDF and every
+sheet of an .xlsx are rendered into the text as a caption and one line per row, the cells
+separated by ｜ (loaders.tables), so that the extractor reads a cell's figure with its row and
+its column (loaders.table_figures)."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import os
@@ -23,6 +29,9 @@ from xml.etree import ElementTree
 
 from loaders.pdf import SECONDS, PdfError, pdf_text, time_limit
 from loaders.simplified import to_simplified
+from loaders.spreadsheets import SpreadsheetError, xlsx_text
+from loaders.table_formats import docx_table, html_table
+from loaders.tables import find_tables, render
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 # a part of a .docx read (word/document.xml) inflates to at most this: five times the limit of
@@ -63,7 +72,7 @@ class Sentence(NamedTuple):  # a tuple: a thousand reports have two million of t
     text: str
 
 
-SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".xlsx")
 
 
 def report_id_for(path: Path) -> str:
@@ -73,7 +82,7 @@ def report_id_for(path: Path) -> str:
 
 def read_report(path: Path) -> Report:
     """Read a report (.txt in UTF-8 with or without BOM or GB18030, .docx, .html, .pdf with a
-    text layer) into text.
+    text layer, .xlsx) into text.
 
     Spans index the decoded text as it is (for .docx and .html, the text the reader produced;
     in simplified characters, one for one, if it was written in traditional ones). The same
@@ -83,7 +92,8 @@ def read_report(path: Path) -> Report:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReportError(
-            path, f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html or .pdf"
+            path,
+            f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html, .pdf or .xlsx",
         )
     try:
         with open(path, "rb") as handle:  # never more than the limit in memory, whatever its size
@@ -102,6 +112,8 @@ def read_report(path: Path) -> Report:
             text = pdf_text(data)
         except PdfError as error:
             raise ReportError(path, str(error)) from error
+    elif suffix == ".xlsx":
+        text = workbook_text(path, data)
     elif suffix in (".html", ".htm"):
         try:
             text = html_text(decode_text(path, data))
@@ -122,6 +134,21 @@ def read_report(path: Path) -> Report:
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
     )
+
+
+def workbook_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
+    """The text of an .xlsx report (loaders.spreadsheets), read within the time limit."""
+    try:
+        with time_limit(seconds):
+            return xlsx_text(data, MAX_PART_BYTES)
+    except SpreadsheetError as error:
+        raise ReportError(path, str(error)) from error
+    except TimeoutError as error:
+        raise ReportError(
+            path,
+            f"took more than {seconds:.0f} s to read, the limit for a report file: it may be "
+            "damaged or built to be slow; save it again as .xlsx and ingest that",
+        ) from error
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -239,12 +266,14 @@ def docx_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
 class _DocxParagraphs:
     """word/document.xml parsed as it streams in: the text of each paragraph (w:p), in the
     order of the document (a paragraph inside another, as in a text box, after the one it is
-    in), each paragraph let go as soon as its text is taken, so memory holds the text only."""
+    in), each paragraph let go as soon as its text is taken, so memory holds the text only. A
+    table (w:tbl) is taken whole when it ends: a line per row, its cells separated by ｜."""
 
     def __init__(self) -> None:
         self.parser = ElementTree.XMLPullParser(events=("start", "end"))
         self.open: list[ElementTree.Element] = []  # the elements not yet ended, outermost first
         self.inside = 0  # how many of them are paragraphs
+        self.tables = 0  # and how many tables
         self.paragraphs: list[str] = []
 
     def feed(self, chunk: bytes) -> None:
@@ -261,10 +290,18 @@ class _DocxParagraphs:
             if event == "start":
                 self.open.append(node)
                 self.inside += node.tag == f"{WORD}p"
+                self.tables += node.tag == f"{WORD}tbl"
                 continue
             self.open.pop()
-            if node.tag == f"{WORD}p":
-                self.inside -= 1
+            self.inside -= node.tag == f"{WORD}p"
+            self.tables -= node.tag == f"{WORD}tbl"
+            if self.tables:
+                continue  # taken with the table it is in
+            if node.tag == f"{WORD}tbl":
+                if self.inside:
+                    continue  # a table in a text box: taken with the paragraph it is in
+                self.paragraphs.extend(render(docx_table(node)))
+            elif node.tag == f"{WORD}p":
                 if self.inside:
                     continue  # taken with the paragraph it is in
                 self.paragraphs.extend(_paragraph_text(p) for p in node.iter(f"{WORD}p"))
@@ -340,7 +377,15 @@ def _html_parts(top, parts: list[str]) -> None:  # top: an lxml element of the d
     from lxml import etree
 
     skipping = 0
-    for event, node in etree.iterwalk(top, events=("start", "end", "comment", "pi")):
+    walk = etree.iterwalk(top, events=("start", "end", "comment", "pi"))
+    for event, node in walk:
+        if event == "start" and node.tag == "table" and not skipping:
+            cells, caption = html_table(node)  # a line per row, read whole: no end event
+            parts.append("\n" + "\n".join(render(cells, caption)) + "\n")
+            walk.skip_subtree()
+            if node.tail:
+                parts.append(node.tail)
+            continue
         if event == "start":
             if node.tag in HTML_SKIP:
                 skipping += 1
@@ -358,14 +403,26 @@ def _html_parts(top, parts: list[str]) -> None:  # top: an lxml element of the d
             parts.append(node.tail)
 
 
+def _inside_row(rows: list[tuple[int, int]], starts: list[int], end: int) -> bool:
+    """True if a sentence end falls inside the line of a table row (rows in order)."""
+    index = bisect.bisect_left(starts, end) - 1
+    return index >= 0 and rows[index][0] < end <= rows[index][1]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split text at 。！？； and line ends; offsets are Python str indices into text. A
     sentence is a piece between two ends (with its 。！？；), its white space stripped; pieces
-    that are only white space are no sentence."""
+    that are only white space are no sentence. A row of a table is one sentence, whatever its
+    cells hold."""
     sentences: list[Sentence] = []
     add = sentences.append
     start = 0
-    for end in [*(match.end() for match in _SENTENCE_END.finditer(text)), len(text)]:
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    rows = [line for table in find_tables(text) for line in table.lines]
+    if rows:  # no end inside a row: it ends at its line end
+        starts = [a for a, _ in rows]
+        ends = [e for e in ends if not _inside_row(rows, starts, e)]
+    for end in [*ends, len(text)]:
         piece = text[start:end]
         stripped = piece.strip()
         if stripped:
