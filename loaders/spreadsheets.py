@@ -181,7 +181,9 @@ def _scan(archive: zipfile.ZipFile, path: str, limit: int) -> tuple[list[tuple],
             parser.feed(chunk)
             for _, node in parser.read_events():
                 if node.tag == f"{SHEET}c":
-                    if node.find(f"{SHEET}f") is not None and node.find(f"{SHEET}v") is None:
+                    value = node.find(f"{SHEET}v")
+                    computed = value is not None and (value.text or node.get("t") == "str")
+                    if node.find(f"{SHEET}f") is not None and not computed:
                         uncomputed.append(node.get("r", "?"))
                     node.clear()
                 elif node.tag == f"{SHEET}row":

@@ -23,19 +23,21 @@ from loaders.table_labels import (
     shifted,
     year_of,
 )
+from loaders.table_relations import CHANGE_KINDS, row_relations
 from loaders.tables import FIGURE_CELL, TextCell, TextTable, find_tables, is_figure
 
 if TYPE_CHECKING:  # loaders.extract imports this module: its Fact is imported where it is made
     from loaders.extract import Fact
 
 MAX_HEADER_ROWS = 4
+YEAR_LABEL = re.compile(r"^(?:19|20)\d\d(?:年(?:底|末|度)?)?$")
+MISSING = re.compile(r"^(?:[-—–－/／…·.\s]+|无|空|暂无|x|X|N/?A)$")
 COOP_SUFFIX = re.compile(r"(?:供销合作社|供销社|联合社|社|合计|小计|本级)$")
 TOWN = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:镇|乡|街道|苏木)(?:供销合作社|供销社|基层社|社)?$")
 PERIOD_IN_TEXT = re.compile(r"(?:19|20)\d\d年(?:底|末|\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?)?")
 SHARE_WORD = re.compile(r"^(?:占比|比重|所占比例|覆盖率|覆盖面)$")
 MAGNITUDE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 PERCENT_KINDS = ("growth_pct", "yoy_growth_pct", "share_pct", "coverage_pct")
-CHANGE_KINDS = ("growth_pct", "yoy_growth_pct", "pp_change", "other")
 
 
 @dataclass
@@ -57,6 +59,7 @@ class TableReader:
         self.tables = find_tables(text)
         self.read = TableRead()
         self._next = 0
+        self._done: set[int] = set()
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")
         self.title_period = _period_in(title)
 
@@ -67,9 +70,9 @@ class TableReader:
             self._next += 1
         if self._next == len(self.tables) or start < self.tables[self._next].start:
             return False
-        table = self.tables[self._next]
-        if not getattr(table, "done", False):
-            table.done = True  # type: ignore[attr-defined]
+        if self._next not in self._done:
+            self._done.add(self._next)
+            table = self.tables[self._next]
             read_table(table, context, self.report_id, self.title_period, self.read)
         return True
 
@@ -89,8 +92,11 @@ def read_table(
     grid = [[cell.text for cell in row] for row in table.rows]
     top = 0
     notes: list[Label] = []
-    while top < len(grid) and sum(1 for text in grid[top] if text) == 1:  # 单位：万元 on a row
-        notes.append(read_label(next(text for text in grid[top] if text)))
+    while top < len(grid):  # a row of one cell above the header: 单位：万元
+        filled = [text for text in grid[top] if text]
+        if len(filled) != 1 or is_figure(filled[0]):
+            break
+        notes.append(read_label(filled[0]))
         top += 1
     header = top
     while header < min(len(grid), top + MAX_HEADER_ROWS) and _is_header(grid[header]):
@@ -113,16 +119,19 @@ def read_table(
     for i in body:
         row = table.rows[i]
         figures = [j for j, role in roles.items() if role == "figure" and grid[i][j]]
+        for j in [j for j in figures if not is_figure(grid[i][j], years=True)]:
+            _hold_words(row[j], table.lines[i], report_id, out)  # 3个（新建1个）: not one figure
+        figures = [j for j in figures if is_figure(grid[i][j], years=True)]
         place_column = places[i][1] if i in places else None
         labels = [
             read_label(grid[i][j])
             for j, role in roles.items()
             if role == "label" and grid[i][j] and j != place_column
         ]
-        if not any(is_figure(grid[i][j], years=True) for j in figures):
-            if i in places and not figures:  # a place over the rows below it
+        if not figures:
+            if i in places:  # a place over the rows below it
                 section_place = places[i][0]
-            elif labels and not figures:  # a section's title: 一、经营指标
+            elif labels:  # a section's title: 一、经营指标
                 section = merged(labels)
             continue
         row_label = merged(labels)
@@ -132,11 +141,7 @@ def read_table(
         line = table.lines[i]
         cells: dict[int, Fact] = {}
         for j in figures:
-            cell = row[j]
-            if not is_figure(cell.text, years=True):
-                _hold_words(cell, line, report_id, out)
-                continue
-            column = columns[j]
+            cell, column = row[j], columns[j]
             fact = _fact(
                 cell, line, report_id, context, row_label, column, section, caption,
                 unit_cell, anchor, caption_metric,
@@ -149,7 +154,13 @@ def read_table(
                 out.held.append(
                     (fact, "a table cell whose row and column name nothing it measures")
                 )
-        out.relations += _row_relations(cells, columns, table, i)
+        head = "｜".join(grid[header - 1]) if header > top else ""
+        out.relations += row_relations(cells, columns, "｜".join(grid[i]), head)
+
+
+def _counted(text: str) -> bool:
+    """A figure in digits among words (约3个（新建1个）), not a unit named (（万户）)."""
+    return any(re.search(r"\d", q.text) for q in find_quantities(text))
 
 
 def _changes_take_their_metric(columns: dict[int, Label], roles: dict[int, str]) -> None:
@@ -167,9 +178,10 @@ def _changes_take_their_metric(columns: dict[int, Label], roles: dict[int, str])
 
 
 def _is_header(row: list[str]) -> bool:
-    """A header row: no figure in it (a year is a header's), and words in most of its cells."""
+    """A header row: no figure in it (a year is a header's, 3个 in words is not), and words in
+    most of its cells."""
     filled = [text for text in row if text]
-    if any(is_figure(text) for text in filled):
+    if any(is_figure(text) or _counted(text) for text in filled):
         return False
     return len(filled) >= max(2, len(row) // 2)
 
@@ -180,13 +192,16 @@ def _roles(grid: list[list[str]], top: int, header: int) -> dict[int, str]:
     roles = {}
     for j in range(len(grid[0])):
         head = merged([read_label(grid[i][j]) for i in range(top, header) if grid[i][j]])
-        cells = [grid[i][j] for i in range(header, len(grid)) if grid[i][j]]
-        figures = [text for text in cells if is_figure(text)]
+        cells = [grid[i][j] for i in range(header, len(grid)) if not _missing(grid[i][j])]
+        figures = [text for text in cells if is_figure(text, years=True)]
+        years = bool(cells) and all(YEAR_LABEL.match(text) for text in cells)
         if head.serial or (j == 0 and cells and _counts_up(cells)):
             roles[j] = "serial"
         elif head.unit_column or (cells and all(UNIT_ONLY.match(text) for text in cells)):
             roles[j] = "unit"
         elif head.label_column or len(figures) * 2 < len(cells) or not cells and j == 0:
+            roles[j] = "label"
+        elif years and not (head.unit or head.kind or head.metric):  # 2021, 2022: the periods
             roles[j] = "label"
         else:
             roles[j] = "figure"
@@ -195,6 +210,11 @@ def _roles(grid: list[list[str]], top: int, header: int) -> dict[int, str]:
         if not any(is_figure(grid[i][first]) for i in range(header, len(grid))):
             roles[first] = "label"
     return roles
+
+
+def _missing(text: str) -> bool:
+    """An empty cell, or one that says its figure is missing (—, -, /, …)."""
+    return not text or bool(MISSING.match(text))
 
 
 def _counts_up(cells: list[str]) -> bool:
@@ -396,76 +416,3 @@ def _hold_words(cell: TextCell, line: tuple[int, int], report_id: str, out: Tabl
             None, False, line[0], line[1],
         )  # fmt: skip
         out.held.append((fact, f"a table cell with words beside its figure ({cell.text[:40]})"))
-
-
-def _row_relations(
-    cells: dict[int, Fact], columns: dict[int, Label], table: TextTable, row: int
-) -> list[Relation]:
-    """The changes of a row (同比增长, 增减) against the two levels they compare: the level of
-    the change's period (or the latest) and that of its baseline (or the one before)."""
-    relations = []
-    for j, change in cells.items():
-        if change.kind not in CHANGE_KINDS:
-            continue
-        levels = [
-            f
-            for k, f in cells.items()
-            if k != j
-            and f.kind in ("level", "share_pct", "coverage_pct")
-            and year_of(f.period)
-            and columns[k].metric == columns[j].metric
-            and (f.unit == "percent") == (change.kind == "pp_change")
-        ]
-        if change.kind == "other":
-            levels = [f for f in levels if f.unit == change.unit]
-        end = _end(levels, change)
-        start = _start(levels, change, end)
-        if end is None or (start is None and change.kind == "growth_pct"):
-            continue  # 比2016年增加（个） beside 2023年 alone: the before is implied (change)
-        if start is None and (change.baseline is None or change.kind == "yoy_growth_pct"):
-            continue
-        if (
-            start is not None and change.baseline is None
-        ):  # 增长（%） beside 2023年 and 2022年: against the earlier
-            gap = year_of(end.period) - year_of(start.period)
-            change.baseline = "上年" if gap == 1 else start.period[:4]
-            if change.kind == "growth_pct" and gap == 1:
-                change.kind = "yoy_growth_pct"
-        relation_type = {"pp_change": "pp_change", "other": "change"}.get(change.kind, "growth")
-        header = "｜".join(cell.text for cell in table.rows[0])
-        relations.append(
-            Relation(
-                relation_type,
-                start_span=start.span_start if start else None,
-                end_span=end.span_start,
-                change_span=change.span_start,
-                before_period=change.baseline,
-                note=f"{header} / {'｜'.join(c.text for c in table.rows[row])}"[:200],
-                relation_key=f"{end.span_start}:{change.span_start}",
-            )
-        )
-    return relations
-
-
-def _end(levels: list[Fact], change: Fact) -> Fact | None:
-    same = [f for f in levels if change.period and f.period == change.period]
-    if same:
-        return same[0]
-    return max(levels, key=lambda f: (year_of(f.period), f.span_start), default=None)
-
-
-def _start(levels: list[Fact], change: Fact, end: Fact | None) -> Fact | None:
-    if end is None:
-        return None
-    others = [f for f in levels if f is not end and year_of(f.period) < year_of(end.period)]
-    wanted = None
-    if change.baseline == "上年":
-        wanted = shifted(end.period, -1)
-    elif change.baseline and year_of(change.baseline):
-        wanted = change.baseline
-    if wanted:
-        return next((f for f in others if f.period.startswith(wanted[:4]) and
-                     f.period[4:] == end.period[4:] or f.period == wanted), None)  # fmt: skip
-    if change.baseline is None and len(others) == 1:
-        return others[0]
-    return None
