@@ -132,10 +132,14 @@ def with_tables(data: bytes, pages: list[str], ruled: list[int]) -> list[str]:
 def page_blocks(page) -> list[tuple[str, list[str]]]:  # page: a pdfplumber Page
     """A page as blocks from the top: ('text', [a line]) and ('table', its rendered lines);
     empty if pdfplumber finds no table on it."""
-    tables = [t for t in page.find_tables() if len(t.rows) >= 2]
+    tables = []
+    for table in page.find_tables():
+        lines = render(pdf_table(table)) if len(table.rows) >= 2 else None
+        if lines:  # not a framed note or a box of prose: those stay in the page's text
+            tables.append((table, lines))
     if not tables:
         return []
-    boxes = [table.bbox for table in tables]
+    boxes = [table.bbox for table, _ in tables]
 
     def outside(obj: dict) -> bool:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -146,7 +150,7 @@ def page_blocks(page) -> list[tuple[str, list[str]]]:  # page: a pdfplumber Page
         for line in page.filter(outside).extract_text_lines()
         if line["text"].strip()
     ]
-    found += [(table.bbox[1], "table", render(pdf_table(table))) for table in tables]
+    found += [(table.bbox[1], "table", lines) for table, lines in tables]
     found.sort(key=lambda item: item[0])
     return [(kind, lines) for _, kind, lines in found]
 

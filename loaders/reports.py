@@ -300,7 +300,8 @@ class _DocxParagraphs:
             if node.tag == f"{WORD}tbl":
                 if self.inside:
                     continue  # a table in a text box: taken with the paragraph it is in
-                self.paragraphs.extend(render(docx_table(node)))
+                lines = render(docx_table(node))  # None: a page laid out in a table
+                self.paragraphs.extend(lines or (_paragraph_text(p) for p in node.iter(f"{WORD}p")))
             elif node.tag == f"{WORD}p":
                 if self.inside:
                     continue  # taken with the paragraph it is in
@@ -379,9 +380,11 @@ def _html_parts(top, parts: list[str]) -> None:  # top: an lxml element of the d
     skipping = 0
     walk = etree.iterwalk(top, events=("start", "end", "comment", "pi"))
     for event, node in walk:
+        lines = None
         if event == "start" and node.tag == "table" and not skipping:
-            cells, caption = html_table(node)  # a line per row, read whole: no end event
-            parts.append("\n" + "\n".join(render(cells, caption)) + "\n")
+            lines = render(*html_table(node))  # None: a page laid out in a table, read on
+        if lines:  # a line per row, read whole: no end event
+            parts.append("\n" + "\n".join(lines) + "\n")
             walk.skip_subtree()
             if node.tail:
                 parts.append(node.tail)

@@ -159,7 +159,8 @@ def _block_lines(block: list[tuple[int, dict[int, str]]], merges: list[tuple]) -
             rowspan, colspan = spans.get((number, column), (1, 1))
             rowspan = max(1, min(rowspan, last - number + 1))
             placed.append(Placed(number - first, column - left, text, rowspan, colspan))
-    return title + render(placed) + notes
+    rows = [" ".join(row[c] for c in sorted(row)) for _, row in body]
+    return title + (render(placed) or rows) + notes
 
 
 def _scan(archive: zipfile.ZipFile, path: str, limit: int) -> tuple[list[tuple], list[str]]:

@@ -254,6 +254,10 @@ def _fact(
         period = shifted(anchor, relative) if relative else anchor
     elif period and relative == -1 and year_of(period) is None and anchor:
         period = shifted(anchor, -1)
+    elif period and year_of(period) is None and year_of(anchor):  # 1-3月 of a 2024 bulletin
+        period = f"{year_of(anchor)}年{period}"
+    if kind == "other" and unit == "percent":  # 同比 over cells that print 8.2%: a growth
+        kind = "yoy_growth_pct" if baseline == "上年" else "growth_pct"
     if kind is None:
         kind = "level"
         if unit == "percent":

@@ -38,13 +38,13 @@ def row_relations(
             levels = [f for f in levels if f.unit == change.unit]
         end = _end(levels, change)
         start = _start(levels, change, end)
+        if end is not None and columns[j].period is None:  # 同比增长（%）: of the end's period
+            change.period = end.period
         if end is None or (start is None and change.kind == "growth_pct"):
-            continue  # 比2016年增加（个） beside 2023年 alone: the before is implied (change)
+            continue  # a growth needs both levels; a change beside its end implies the before
         if start is None and (change.baseline is None or change.kind == "yoy_growth_pct"):
             continue
-        if (
-            start is not None and change.baseline is None
-        ):  # 增长（%） beside 2023年 and 2022年: against the earlier
+        if start is not None and change.baseline is None:  # 增长（%） beside 2023年, 2022年
             gap = year_of(end.period) - year_of(start.period)
             change.baseline = "上年" if gap == 1 else start.period[:4]
             if change.kind == "growth_pct" and gap == 1:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 SEPARATOR = "｜"
 MAX_COLUMNS = 64  # a grid wider than this is no table a bulletin prints: its rows stay text
-MAX_CELL = 200  # characters of one cell rendered (a cell of prose is cut short in the grid)
+MAX_CELL = 300  # characters of a cell: a longer one is prose, its table a page's layout
 # Spaces a layout puts beside Chinese characters (2023 年, 增长 8.2%): not in a cell's text.
 CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 LAYOUT_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{CJK}])")
@@ -47,9 +47,9 @@ class Placed:
 
 def cell_text(text: str) -> str:
     """A cell's text on one line: white space collapsed (none beside Chinese characters), the
-    separator replaced, at most MAX_CELL characters."""
+    separator replaced."""
     text = re.sub(r"\s+", " ", text.replace(SEPARATOR, "/")).strip()
-    return LAYOUT_SPACE.sub("", text)[:MAX_CELL]
+    return LAYOUT_SPACE.sub("", text)
 
 
 def is_figure(text: str, years: bool = False) -> bool:
@@ -57,17 +57,20 @@ def is_figure(text: str, years: bool = False) -> bool:
     return bool(FIGURE_CELL.match(text)) and (years or not YEAR_CELL.match(text))
 
 
-def render(cells: list[Placed], caption: str = "") -> list[str]:
+def render(cells: list[Placed], caption: str = "") -> list[str] | None:
     """The lines of a table: its caption (if any), then one line per row, the cells joined by
-    ｜; a grid no wider than MAX_COLUMNS (a wider one, or one of a single column, gives its
-    cells' text a line per row). Empty rows and columns are left out."""
-    if not cells:
-        return [caption] if caption else []
+    ｜ (empty rows and columns left out). None if the grid is no table of figures: a single
+    column, more than MAX_COLUMNS, or a cell of prose (a page laid out in a table, a framed
+    note): the format reads it as it reads paragraphs."""
+    texts = [cell_text(cell.text) for cell in cells]
+    if not cells or any(len(text) > MAX_CELL for text in texts):
+        return None
     rows = max(c.row + c.rowspan for c in cells)
     columns = max(c.column + c.colspan for c in cells)
+    if columns > MAX_COLUMNS * 4:
+        return None
     grid: list[list[str]] = [[""] * columns for _ in range(rows)]
-    for cell in cells:
-        text = cell_text(cell.text)
+    for cell, text in zip(cells, texts, strict=True):
         if not text:
             continue
         wide = cell.colspan >= columns > 1  # a section title across the table
@@ -78,11 +81,10 @@ def render(cells: list[Placed], caption: str = "") -> list[str]:
                     grid[row][column] = text
     grid = [row for row in grid if any(row)]
     used = [i for i in range(columns) if any(row[i] for row in grid)]
-    grid = [[row[i] for i in used] for row in grid]
-    lines = [caption] if caption else []
     if len(used) < 2 or len(used) > MAX_COLUMNS:
-        return lines + [" ".join(cell for cell in row if cell) for row in grid]
-    return lines + [SEPARATOR.join(row) for row in grid]
+        return None
+    lines = [caption] if caption else []
+    return lines + [SEPARATOR.join(row[i] for i in used) for row in grid]
 
 
 @dataclass(frozen=True)

@@ -286,6 +286,18 @@ def test_an_html_table_with_spans_caption_and_text_around_it() -> None:
     assert "\n表1 指标\n指标｜完成｜完成\n指标｜2023年｜2022年\n销售总额｜3.2｜3.0\n后记" in text
 
 
+def test_a_page_laid_out_in_a_table_reads_as_paragraphs() -> None:
+    prose = "全市供销合作社系统实现销售总额86.5亿元，同比增长8.0%。" * 12  # a cell of prose
+    page = (
+        f"<table><tr><td>导航</td><td><h1>某市供销社通报</h1><p>{prose}</p>"
+        "<table><tr><td>指标</td><td>2023年</td></tr><tr><td>基层社（个）</td><td>196</td></tr>"
+        "</table></td></tr></table>"
+    )
+    text = html_text(page)
+    assert f"\n{prose}\n" in text  # as it read before: a line per block
+    assert "\n指标｜2023年\n基层社（个）｜196\n" in text  # the table of figures inside it
+
+
 def test_a_hostile_html_table_is_read_within_bounds() -> None:
     rows = "".join(f"<tr><td rowspan=999999 colspan=999999>{i}</td></tr>" for i in range(300))
     text = html_text(f"<table>{rows}</table>")
