@@ -185,7 +185,8 @@ def _parser() -> argparse.ArgumentParser:
         "extract",
         help="Print every figure the extractor reads in a report, with its span.",
         description="Print every figure the extractor reads in a report (.txt, .docx, .html, "
-        ".pdf), with the fact columns and the character span of each figure. Changes nothing.",
+        ".pdf, .xlsx), with the fact columns and the character span of each figure. Changes "
+        "nothing.",
         epilog="example: coopwh extract reports/2019-gxs-reform-pilots.txt --format jsonl",
     )
     extract.add_argument("path", help="the report file")
@@ -204,7 +205,7 @@ def _parser() -> argparse.ArgumentParser:
         "          coopwh ingest reports/held/2019-corrected.txt --revises 2019-gxs-reform-pilots",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ingest.add_argument("paths", nargs="+", help="report files (.txt, .docx, .html, .pdf)")
+    ingest.add_argument("paths", nargs="+", help="report files (.txt, .docx, .html, .pdf, .xlsx)")
     choice = ingest.add_mutually_exclusive_group()
     choice.add_argument(
         "--revises",

@@ -49,6 +49,7 @@ from loaders.subjects import (
     subjects_of,
     unnamed_subjects,
 )
+from loaders.table_figures import TableReader
 from loaders.vocabulary import gazetteer_from_rows
 
 __all__ = [
@@ -153,6 +154,7 @@ def extract(
     gazetteer = gazetteer or Gazetteer()
     context = Context(gazetteer, text)
     result = Extraction(context.unit_code)
+    tables = TableReader(text, report_id)  # a table's rows are read by loaders.table_figures
     for start, end in reading_spans(text):
         if len(result.facts) > MAX_FIGURES:
             raise ExtractionLimit(
@@ -164,6 +166,8 @@ def extract(
                 f"took more than {time_budget:.0f} s to read, the time limit for one report "
                 f"(stopped at character {start:,} of {len(text):,})"
             )
+        if tables.take(start, context):
+            continue
         sentence = text[start:end]
         context.see(sentence)
         quantities = find_quantities(sentence)
@@ -180,6 +184,7 @@ def extract(
     for fact in result.facts:  # as printed, full-width digits and all
         fact.number_text = original[fact.span_start : fact.span_end]
     result.relations += find_arithmetic(text, result.facts, result.relations)  # across sentences
+    tables.add_to(result, original)
     return result
 
 

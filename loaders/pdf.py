@@ -3,6 +3,10 @@ without the running headers, footers and page numbers that repeat on every page.
 
 pypdf reads the text through the fonts' ToUnicode maps (chosen over pdfminer.six and
 pdfplumber: the same text on Chinese reports, in less time; benchmarks/bench_pdf_readers.py).
+A page that draws rules is looked at again by pdfplumber's table finder (pypdf gives a table
+as runs of numbers; benchmarks/bench_pdf_tables.py): its ruled tables are rendered as a line per
+row, cells separated by ｜ (loaders.tables), among the page's other lines (pdfplumber's), and a
+table that goes on over a page break is one table, its repeated header rows left out.
 A scan without a text layer, an encrypted file, a damaged or truncated one, and a PDF bomb (too
 many pages, nesting too deep, too long to read) are refused with a reason that says what to do.
 """
@@ -19,6 +23,9 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from loaders.table_formats import pdf_table
+from loaders.tables import SEPARATOR, render
+
 MAX_PAGES = 2_000
 SECONDS = 60
 SENTENCE_DONE = tuple("。！？：…”’」』）)!?:")
@@ -28,6 +35,10 @@ PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 DIGITS = re.compile(r"\d+")
+# path operators (a rectangle, a line): a page with at least RULES of them may hold a ruled table
+PATH_OPERATOR = re.compile(rb"(?<![A-Za-z])(?:re|l)(?![A-Za-z])")
+RULES = 4
+EDGE_LINES = 2  # lines of running header or footer between a table and its page's edge
 # Spaces a PDF's layout puts beside Chinese characters (增长 43%, 4.2 万多户): not in the text.
 CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 LAYOUT_SPACE = re.compile(rf"(?<=[{CJK}])[ \t]+|[ \t]+(?=[{CJK}])")
@@ -59,6 +70,9 @@ def pdf_text(data: bytes, seconds: float = SECONDS) -> str:
             if count > MAX_PAGES:
                 raise PdfError(f"has {count:,} pages, over the limit of {MAX_PAGES:,} for a report")
             pages = [page.extract_text() or "" for page in reader.pages]
+            ruled = [i for i, page in enumerate(reader.pages) if _draws_rules(page)]
+            if ruled:
+                pages = with_tables(data, pages, ruled)
     except PdfError:
         raise
     except TimeoutError as error:
@@ -80,6 +94,90 @@ def pdf_text(data: bytes, seconds: float = SECONDS) -> str:
             "the warehouse and ingest the text file it gives"
         )
     return clean_pages(pages)
+
+
+def _draws_rules(page) -> bool:  # page: a pypdf PageObject
+    """True if the page's content draws enough lines and rectangles to rule a table."""
+    contents = page.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    return len(PATH_OPERATOR.findall(data)) >= RULES
+
+
+def with_tables(data: bytes, pages: list[str], ruled: list[int]) -> list[str]:
+    """pages, those of the ruled pages where pdfplumber finds tables read again by it: their
+    lines and their tables (a line per row) in the order of the page, top to bottom; a table
+    that a page break cuts is joined again (see join_continued)."""
+    import pdfplumber
+
+    blocks: dict[int, list[tuple[str, list[str]]]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for index in ruled:
+                page = pdf.pages[index]
+                found = page_blocks(page)
+                if found:
+                    blocks[index] = found
+                page.close()
+    except (TimeoutError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001 (pdfminer's many errors): its tables stay runs of numbers
+        return pages
+    join_continued(blocks)
+    pages = list(pages)
+    for index, page_blocks_ in blocks.items():
+        pages[index] = "\n".join(line for _, lines in page_blocks_ for line in lines)
+    return pages
+
+
+def page_blocks(page) -> list[tuple[str, list[str]]]:  # page: a pdfplumber Page
+    """A page as blocks from the top: ('text', [a line]) and ('table', its rendered lines);
+    empty if pdfplumber finds no table on it."""
+    tables = []
+    for table in page.find_tables():
+        lines = render(pdf_table(table)) if len(table.rows) >= 2 else None
+        if lines:  # not a framed note or a box of prose: those stay in the page's text
+            tables.append((table, lines))
+    if not tables:
+        return []
+    boxes = [table.bbox for table, _ in tables]
+
+    def outside(obj: dict) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    found: list[tuple[float, str, list[str]]] = [
+        (line["top"], "text", [line["text"]])
+        for line in page.filter(outside).extract_text_lines()
+        if line["text"].strip()
+    ]
+    found += [(table.bbox[1], "table", lines) for table, lines in tables]
+    found.sort(key=lambda item: item[0])
+    return [(kind, lines) for _, kind, lines in found]
+
+
+def join_continued(blocks: dict[int, list[tuple[str, list[str]]]]) -> None:
+    """A table at the foot of a page (no more than EDGE_LINES lines below it) whose next page
+    opens with a table of as many columns (no more than EDGE_LINES lines above it) goes on
+    there: the rows move up to it, without the header rows the next page repeats."""
+    for index in sorted(blocks):
+        following = blocks.get(index + 1)
+        if not following:
+            continue
+        page = blocks[index]
+        last = max((i for i, (kind, _) in enumerate(page) if kind == "table"), default=None)
+        first = next((i for i, (kind, _) in enumerate(following) if kind == "table"), None)
+        if last is None or first is None or len(page) - last - 1 > EDGE_LINES:
+            continue
+        if first > EDGE_LINES:
+            continue
+        rows, more = page[last][1], following[first][1]
+        if not rows or not more or rows[-1].count(SEPARATOR) != more[0].count(SEPARATOR):
+            continue
+        repeated = 0
+        while repeated < len(more) and repeated < len(rows) and more[repeated] == rows[repeated]:
+            repeated += 1
+        rows.extend(more[repeated:])
+        del following[first]
 
 
 def _opens_without_password(reader) -> bool:  # reader: pypdf.PdfReader
@@ -121,13 +219,15 @@ def clean_pages(pages: list[str]) -> str:
     for lines in lines_by_page:
         for position, line in enumerate(lines):
             edge = position < 2 or position >= len(lines) - 2
-            if edge and (PAGE_NUMBER.match(line) or DIGITS.sub("#", line) in running):
+            row = SEPARATOR in line  # a table's row is never a running header
+            if edge and not row and (PAGE_NUMBER.match(line) or DIGITS.sub("#", line) in running):
                 continue
             body.append(line)
-    full = _full_width(body)
+    full = _full_width([line for line in body if SEPARATOR not in line])
     paragraphs: list[str] = []
     for line in body:
-        if paragraphs and _continues(paragraphs[-1], full):
+        rows = SEPARATOR in line or (paragraphs and SEPARATOR in paragraphs[-1])
+        if paragraphs and not rows and _continues(paragraphs[-1], full):
             paragraphs[-1] = _join(paragraphs[-1], line)
         else:
             paragraphs.append(line)

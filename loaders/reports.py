@@ -1,11 +1,16 @@
-"""Read report files (.txt, .docx, .html, .pdf) into text, and split text into sentences with
-offsets.
+"""Read report files (.txt, .docx, .html, .pdf, .xlsx) into text, and split text into sentences
+with offsets.
 
 Every format is read within bounds, so that no one file can exhaust the job: a file of at most
 MAX_REPORT_BYTES, a .docx part inflated to at most MAX_PART_BYTES (checked in the zip's index,
 then counted as it streams, so a lying index cannot pass), HTML by libxml2's parser (linear on
 hostile markup) and PDF by pypdf, each within the time limit of loaders.pdf. A text in
-traditional characters is read in simplified ones, one for one (loaders.simplified)."""
+traditional characters is read in simplified ones, one for one (loaders.simplified).
+
+Tables are read as tables: an HTML <table>, a .docx w:tbl, the ruled tables of a PDF and every
+sheet of an .xlsx are rendered into the text as a caption and one line per row, the cells
+separated by ｜ (loaders.tables), so that the extractor reads a cell's figure with its row and
+its column (loaders.table_figures)."""
 
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ from xml.etree import ElementTree
 from loaders.pdf import SECONDS, PdfError, pdf_text, time_limit
 from loaders.sentences import Sentence, split_sentences  # noqa: F401 (imported from here)
 from loaders.simplified import to_simplified
+from loaders.spreadsheets import SpreadsheetError, xlsx_text
+from loaders.table_formats import docx_table, html_table
+from loaders.tables import render
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 # a part of a .docx read (word/document.xml) inflates to at most this: five times the limit of
@@ -53,7 +61,7 @@ class Report:
     mtime_ns: int = 0  # read a file whose size and time are those it loaded
 
 
-SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".xlsx")
 
 
 def report_id_for(path: Path) -> str:
@@ -63,7 +71,7 @@ def report_id_for(path: Path) -> str:
 
 def read_report(path: Path) -> Report:
     """Read a report (.txt in UTF-8 with or without BOM or GB18030, .docx, .html, .pdf with a
-    text layer) into text.
+    text layer, .xlsx) into text.
 
     Spans index the decoded text as it is (for .docx and .html, the text the reader produced;
     in simplified characters, one for one, if it was written in traditional ones). The same
@@ -73,7 +81,8 @@ def read_report(path: Path) -> Report:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReportError(
-            path, f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html or .pdf"
+            path,
+            f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html, .pdf or .xlsx",
         )
     try:
         with open(path, "rb") as handle:  # never more than the limit in memory, whatever its size
@@ -92,6 +101,8 @@ def read_report(path: Path) -> Report:
             text = pdf_text(data)
         except PdfError as error:
             raise ReportError(path, str(error)) from error
+    elif suffix == ".xlsx":
+        text = workbook_text(path, data)
     elif suffix in (".html", ".htm"):
         try:
             text = html_text(decode_text(path, data))
@@ -112,6 +123,21 @@ def read_report(path: Path) -> Report:
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
     )
+
+
+def workbook_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
+    """The text of an .xlsx report (loaders.spreadsheets), read within the time limit."""
+    try:
+        with time_limit(seconds):
+            return xlsx_text(data, MAX_PART_BYTES)
+    except SpreadsheetError as error:
+        raise ReportError(path, str(error)) from error
+    except TimeoutError as error:
+        raise ReportError(
+            path,
+            f"took more than {seconds:.0f} s to read, the limit for a report file: it may be "
+            "damaged or built to be slow; save it again as .xlsx and ingest that",
+        ) from error
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -229,12 +255,14 @@ def docx_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
 class _DocxParagraphs:
     """word/document.xml parsed as it streams in: the text of each paragraph (w:p), in the
     order of the document (a paragraph inside another, as in a text box, after the one it is
-    in), each paragraph let go as soon as its text is taken, so memory holds the text only."""
+    in), each paragraph let go as soon as its text is taken, so memory holds the text only. A
+    table (w:tbl) is taken whole when it ends: a line per row, its cells separated by ｜."""
 
     def __init__(self) -> None:
         self.parser = ElementTree.XMLPullParser(events=("start", "end"))
         self.open: list[ElementTree.Element] = []  # the elements not yet ended, outermost first
         self.inside = 0  # how many of them are paragraphs
+        self.tables = 0  # and how many tables
         self.paragraphs: list[str] = []
 
     def feed(self, chunk: bytes) -> None:
@@ -251,10 +279,19 @@ class _DocxParagraphs:
             if event == "start":
                 self.open.append(node)
                 self.inside += node.tag == f"{WORD}p"
+                self.tables += node.tag == f"{WORD}tbl"
                 continue
             self.open.pop()
-            if node.tag == f"{WORD}p":
-                self.inside -= 1
+            self.inside -= node.tag == f"{WORD}p"
+            self.tables -= node.tag == f"{WORD}tbl"
+            if self.tables:
+                continue  # taken with the table it is in
+            if node.tag == f"{WORD}tbl":
+                if self.inside:
+                    continue  # a table in a text box: taken with the paragraph it is in
+                lines = render(docx_table(node))  # None: a page laid out in a table
+                self.paragraphs.extend(lines or (_paragraph_text(p) for p in node.iter(f"{WORD}p")))
+            elif node.tag == f"{WORD}p":
                 if self.inside:
                     continue  # taken with the paragraph it is in
                 self.paragraphs.extend(_paragraph_text(p) for p in node.iter(f"{WORD}p"))
@@ -330,7 +367,17 @@ def _html_parts(top, parts: list[str]) -> None:  # top: an lxml element of the d
     from lxml import etree
 
     skipping = 0
-    for event, node in etree.iterwalk(top, events=("start", "end", "comment", "pi")):
+    walk = etree.iterwalk(top, events=("start", "end", "comment", "pi"))
+    for event, node in walk:
+        lines = None
+        if event == "start" and node.tag == "table" and not skipping:
+            lines = render(*html_table(node))  # None: a page laid out in a table, read on
+        if lines:  # a line per row, read whole: no end event
+            parts.append("\n" + "\n".join(lines) + "\n")
+            walk.skip_subtree()
+            if node.tail:
+                parts.append(node.tail)
+            continue
         if event == "start":
             if node.tag in HTML_SKIP:
                 skipping += 1

@@ -14,9 +14,12 @@ Offsets are Python str indices into the text."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
+
+from loaders.tables import find_tables
 
 STOPS = "。！？!?"  # end a sentence
 CLAUSE_MARKS = "，；：,;:"  # end a clause within a sentence
@@ -42,11 +45,17 @@ class Sentence(NamedTuple):  # a tuple: a thousand reports have two million of t
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of text as stored and shown: split at 。！？!?； and line ends. A sentence
     is a piece between two ends (with its end mark), its white space stripped; pieces that are
-    only white space are no sentence."""
+    only white space are no sentence. A row of a table (loaders.tables) is one sentence,
+    whatever its cells hold: it ends at its line end."""
     sentences: list[Sentence] = []
     add = sentences.append
     start = 0
-    for end in [*(match.end() for match in STORED_END.finditer(text)), len(text)]:
+    ends = [match.end() for match in STORED_END.finditer(text)]
+    rows = [line for table in find_tables(text) for line in table.lines]
+    if rows:
+        starts = [row_start for row_start, _ in rows]
+        ends = [end for end in ends if not _inside_row(rows, starts, end)]
+    for end in [*ends, len(text)]:
         piece = text[start:end]
         stripped = piece.strip()
         if stripped:
@@ -54,6 +63,12 @@ def split_sentences(text: str) -> list[Sentence]:
             add(Sentence(len(sentences) + 1, first, first + len(stripped), stripped))
         start = end
     return sentences
+
+
+def _inside_row(rows: list[tuple[int, int]], starts: list[int], end: int) -> bool:
+    """True if a sentence end falls inside the line of a table row (rows in order)."""
+    index = bisect.bisect_left(starts, end) - 1
+    return index >= 0 and rows[index][0] < end <= rows[index][1]
 
 
 def reading_spans(text: str) -> Iterator[tuple[int, int]]:

@@ -177,7 +177,7 @@ def test_good_html_reads_a_line_per_block_without_head_scripts_or_comments() -> 
     # a line end at a block's start and end (three or more are two), one for a <br> or <br/>
     assert html_text(page) == (
         "\n\n安吉县供销社\n\n销售总额\xa03.4亿元，增长12%&更多\n\n第一行\n第二行\n第三行\n\n"
-        "网点128个\n\n甲\n\n乙\n\n"
+        "网点｜128个\n\n甲\n\n乙\n\n"  # a table's row: its cells separated by ｜
     )
 
 
@@ -199,8 +199,9 @@ def test_a_docx_reads_each_paragraph_a_line_in_document_order(tmp_path: Path) ->
 
     text = docx_text(tmp_path / "a.docx", buffer.getvalue())
 
-    # a text box's paragraphs after the one they stand in, which holds their text too
-    assert text == "外一\ta框内\n框内二外尾\n框内\n\n框内二\n格1\n格2\n\n 末 \n"
+    # a text box's paragraphs after the one they stand in, which holds their text too; a
+    # table's row a line, its cells separated by ｜ (loaders.tables)
+    assert text == "外一\ta框内\n框内二外尾\n框内\n\n框内二\n格1｜格2\n 末 \n"
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ class Prepared(NamedTuple):
 
 
 def report_files(reports_dir: Path) -> list[Path]:
-    """The report files a build reads: .txt, .docx, .html and .pdf directly in reports_dir."""
+    """The report files a build reads: .txt, .docx, .html, .pdf and .xlsx in reports_dir."""
     return sorted(
         p for p in reports_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
     )
@@ -40,7 +40,9 @@ def read_reports(reports_dir: Path, loaded: dict | None = None) -> tuple[list[Re
     build before anything is written."""
     files = report_files(reports_dir) if reports_dir.is_dir() else []
     if not files:
-        raise BuildError(f"{reports_dir}: no reports (.txt, .docx, .html, .pdf) to build from")
+        raise BuildError(
+            f"{reports_dir}: no reports (.txt, .docx, .html, .pdf, .xlsx) to build from"
+        )
     loaded = loaded or {}
     reports = []
     try:
