@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import ROOT, coopwh, query
+from tests.conftest import ROOT, coopwh, coopwh_process, query
 
 
 def published(project: Path) -> Path:
@@ -186,8 +186,8 @@ def test_an_open_reader_does_not_break_a_build_and_keeps_its_snapshot(fresh_proj
 def test_a_second_build_while_one_runs_exits_with_a_clear_message(fresh_project: Path) -> None:
     lock = fresh_project / "warehouse" / "build" / ".lock"
     with open(lock, "w") as handle:
-        fcntl.lockf(handle, fcntl.LOCK_EX)
-        result = coopwh(fresh_project, "build")
+        fcntl.lockf(handle, fcntl.LOCK_EX)  # held by this process: the run is another
+        result = coopwh_process(fresh_project, "build")
     assert result.returncode == 1
     assert "another build is running" in result.stderr
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from loaders.reports import read_report
-from tests.conftest import NEW_REPORT, REPORT, coopwh, make_docx, query
+from tests.conftest import NEW_REPORT, REPORT, coopwh, coopwh_process, make_docx, query
 
 
 def published(project: Path) -> Path:
@@ -183,8 +183,8 @@ def test_a_bad_file_is_quarantined_with_its_reason_and_changes_nothing(
 def test_a_second_run_while_one_runs_says_so_and_leaves_the_inbox(fresh_project: Path) -> None:
     shutil.copy(NEW_REPORT, inbox(fresh_project))
     with open(fresh_project / "warehouse" / "build" / ".lock", "w") as handle:
-        fcntl.lockf(handle, fcntl.LOCK_EX)
-        result = coopwh(fresh_project, "run")
+        fcntl.lockf(handle, fcntl.LOCK_EX)  # held by this process: the run is another
+        result = coopwh_process(fresh_project, "run")
     assert result.returncode == 1
     assert "another build is running" in result.stderr
     assert (inbox(fresh_project) / NEW_REPORT.name).exists()
