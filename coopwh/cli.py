@@ -1,4 +1,8 @@
-"""The coopwh command: one verb per job (build, run, ingest, sql, export, review, status, …)."""
+"""The coopwh command: one verb per job (build, run, ingest, sql, export, review, status, …).
+
+It parses, calls the library (coopwh.pipeline and the modules it names), prints what comes back
+and returns the exit code; one wrapper turns every failure into a message and exit 1. Most of
+its lines are the help of each command, with an example: the reason it is over 400 lines."""
 
 from __future__ import annotations
 
@@ -453,51 +457,18 @@ def _extract(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from coopwh.ingest.sorting import check_facts
-    from loaders.extract import ExtractionLimit, extract
-    from loaders.reference import load_gazetteer
-    from loaders.reports import ReportError, read_report
+    from coopwh.build.reading import figures_of
 
-    paths = _paths(args)
-    path = Path(args.path)
-    try:
-        report = read_report(path)
-        gazetteer = load_gazetteer(paths.project / "seeds")
-        extraction = extract(report.text, report.report_id, gazetteer)
-    except ExtractionLimit as error:
-        raise ExtractionLimit(f"{path}: {error}") from error
-    places = gazetteer.places
-    rows = []
-    for fact in extraction.facts:
-        region = fact.region_code
-        rows.append(
-            {
-                **fact.as_row(),
-                "subject_name": places.display_name(region) if region else fact.subject,
-                "province_code": places.province_of(region) if region else None,
-            }
-        )
+    read = figures_of(Path(args.path), _paths(args).project / "seeds")
     if args.format == "jsonl":
-        for row in rows:
+        for row in read.rows:
             print(json.dumps(row, ensure_ascii=False))
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["report_id"])
+        fields = list(read.rows[0]) if read.rows else ["report_id"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
-    try:
-        check_facts(path, extraction.facts)
-    except ReportError as error:
-        print(f"coopwh extract: warning: {error}", file=sys.stderr)
-    unit = (
-        places.display_name(extraction.unit_code)
-        if extraction.unit_code
-        else "全国 (no unit named)"
-    )
-    print(
-        f"{len(rows)} figures and {len(extraction.relations)} relations in {path}; "
-        f"the report is about {unit}",
-        file=sys.stderr,
-    )
+        writer.writerows(read.rows)
+    _say(read.notes(), sys.stderr)
     return EXIT_OK
 
 

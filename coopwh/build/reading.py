@@ -6,13 +6,14 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from coopwh.errors import BuildError
 from coopwh.paths import Paths
 from coopwh.processes import die_with_parent, stop_pool
-from loaders.extract import Extraction, extract
+from loaders.extract import Extraction, ExtractionLimit, extract
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
 
@@ -136,3 +137,51 @@ def on_every_core(
 def batch_name(reports: list[Report]) -> str:
     names = ", ".join(Path(r.path).name for r in reports[:3])
     return names + (f" and {len(reports) - 3} more" if len(reports) > 3 else "")
+
+
+@dataclass
+class Figures:
+    """What `coopwh extract` shows of one file: a row per figure, and notes for the reader."""
+
+    path: Path
+    rows: list[dict]
+    relations: int
+    unit: str  # the unit the report is about, in words
+    warning: str | None = None  # what makes the file bad for the inbox, if anything
+
+    def notes(self) -> list[str]:
+        lines = [f"coopwh extract: warning: {self.warning}"] if self.warning else []
+        lines.append(
+            f"{len(self.rows)} figures and {self.relations} relations in {self.path}; "
+            f"the report is about {self.unit}"
+        )
+        return lines
+
+
+def figures_of(path: Path, seeds_dir: Path) -> Figures:
+    """Every figure the extractor reads in one report file, with its subject's name and
+    province; changes nothing. Raises ReportError or ExtractionLimit naming the file."""
+    report = read_report(path)
+    gazetteer = load_gazetteer(seeds_dir)
+    try:
+        extraction = extract(report.text, report.report_id, gazetteer)
+    except ExtractionLimit as error:
+        raise ExtractionLimit(f"{path}: {error}") from error
+    places = gazetteer.places
+    rows = [
+        {
+            **fact.as_row(),
+            "subject_name": places.display_name(fact.region_code)
+            if fact.region_code
+            else fact.subject,
+            "province_code": places.province_of(fact.region_code) if fact.region_code else None,
+        }
+        for fact in extraction.facts
+    ]
+    unit = (
+        places.display_name(extraction.unit_code)
+        if extraction.unit_code
+        else "全国 (no unit named)"
+    )
+    warning = None if extraction.facts else str(ReportError(path, "has no figures"))
+    return Figures(path, rows, len(extraction.relations), unit, warning)

@@ -16,8 +16,8 @@ from coopwh.ingest.placing import reason_file, sweep
 from coopwh.paths import Paths
 from coopwh.phases import Phases
 from coopwh.results import IngestResult, Outcome
-from loaders.extract import Extraction, Fact
-from loaders.reports import Report, ReportError
+from loaders.extract import Extraction
+from loaders.reports import Report
 
 Echo = Callable[[str], None]
 
@@ -128,12 +128,6 @@ def _held_revision_reason(paths: Paths, path: Path, report_id: str, share: float
         f"{shlex.quote(report_id)}\n"
         f"  If it is a different report: coopwh ingest {shlex.quote(str(held))} --new"
     )
-
-
-def check_facts(path: Path, facts: list[Fact]) -> None:
-    """A report must have figures (the only thing about its figures that makes a file bad)."""
-    if not facts:
-        raise ReportError(path, "has no figures")
 
 
 def set_aside(directory: Path, path: Path, reason: str) -> None:
