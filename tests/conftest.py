@@ -157,6 +157,14 @@ def make_pdf(text: str, path: Path, header: str | None = None) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite runs many builds in each of its processes: one GX worker serves them all
+    (coopwh.quality.worker.keep_warm), as it would a service calling the library."""
+    from coopwh.quality.worker import keep_warm
+
+    keep_warm()
+
+
 def _options(project: Path, args: tuple[str, ...]) -> list[str]:
     options = ["--project", str(project)]
     if args and args[0] == "--warehouse":

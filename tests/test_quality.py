@@ -231,7 +231,9 @@ def test_a_build_runs_great_expectations_in_a_worker_process_of_its_own(
     assert (docs / "local_site" / "index.html").exists()
 
 
-def test_the_worker_answers_each_check_and_passes_back_its_errors(tmp_path: Path) -> None:
+def test_the_worker_answers_each_check_and_passes_back_its_errors(
+    tmp_path: Path, cold_workers: None
+) -> None:
     from coopwh.errors import BuildError
     from coopwh.quality.checks import curated_facts
     from coopwh.quality.validator import CheckResult
@@ -291,3 +293,40 @@ def test_data_docs_keep_the_results_of_the_last_builds_only(tmp_path: Path) -> N
     pages = list((gx / "data_docs" / "local_site" / "validations").rglob("*.html"))
     assert {p.parent.name for p in pages} == kept() and len(pages) == KEEP_RESULTS
     assert index.exists() and max(kept()) in index.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def cold_workers():
+    """GX workers as a command has them: one per run, stopped when it closes (the suite keeps
+    one warm, see conftest)."""
+    from coopwh.quality.worker import keep_warm
+
+    keep_warm(False)
+    yield
+    keep_warm(True)
+
+
+def test_a_worker_kept_warm_serves_the_next_run_with_its_own_context(
+    tmp_path: Path, cold_workers: None
+) -> None:
+    """A process that runs many builds keeps one GX worker: the next run gets the same process
+    (GX imported once), given that run's context, with nothing left on the pipe from the last
+    (an answer never asked for is read before the worker is kept)."""
+    from coopwh.quality.checks import curated_facts
+    from coopwh.quality.worker import ValidatorProcess, keep_warm
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    frame = curated_facts(seeds).head(3)
+    keep_warm(True)
+    with ValidatorProcess(tmp_path / "first") as first:
+        first.submit("check_facts_in", frame, {}, "never asked for", seeds)
+        worker = first._process.pid
+    assert first._process.is_alive()
+    with ValidatorProcess(tmp_path / "second", start=False) as second:
+        check = second.run("check_facts_in", frame.head(0), {}, "no rows", seeds)
+        docs = second.build_docs()
+    assert second._process.pid == worker
+    assert check.source == "no rows" and second.results == [check]
+    assert docs.is_relative_to(tmp_path / "second")
+    keep_warm(False)
+    assert not second._process.is_alive()

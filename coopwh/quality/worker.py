@@ -44,6 +44,12 @@ def _serve(connection, root: str) -> None:
             connection.close()
             os._exit(0)
         check, args = request
+        if check == "open":  # a worker kept warm, given the next run's context: no answer
+            try:
+                validator, broken = checks.Validator(Path(*args)), None
+            except Exception as error:
+                validator, broken = None, error
+            continue
         try:
             if broken is not None:
                 raise broken
@@ -76,6 +82,22 @@ def _picklable(error: Exception) -> Exception:
     return error
 
 
+_IDLE: list[tuple] = []  # (process, connection) of a worker kept warm for the next run
+_KEEP_WARM: list[bool] = []  # [True] once keep_warm() was called
+
+
+def keep_warm(on: bool = True) -> None:
+    """Keep one GX worker between the runs of this process (a service that calls the library
+    for many builds, the test suite): GX is imported once, not once per build. Off by default:
+    a command runs one build and exits, and its worker with it."""
+    _KEEP_WARM[:] = [True] if on else []
+    if not on:
+        while _IDLE:
+            process, connection = _IDLE.pop()
+            connection.close()
+            process.join(timeout=5)
+
+
 class ValidatorProcess:
     """A coopwh.quality.Validator in a worker process, started (and importing GX) at once, or
     with its first check (start=False: a caller that may have nothing to check).
@@ -85,6 +107,7 @@ class ValidatorProcess:
     keeps the CheckResults in it in results, as a Validator does. run() does both."""
 
     def __init__(self, root: Path, start: bool = True) -> None:
+        self._root = root
         spawn = multiprocessing.get_context("spawn")  # not a fork of a caller that holds much
         self._connection, self._child = spawn.Pipe()
         self._process = spawn.Process(
@@ -98,11 +121,22 @@ class ValidatorProcess:
             self.start()
 
     def start(self) -> None:
-        """Start the worker, if it is not running yet."""
-        if self._child is not None:
-            self._process.start()
-            self._child.close()
-            self._child = None
+        """Start the worker, if it is not running yet: a worker kept warm by an earlier run of
+        this process (keep_warm), given this run's context, else a new one."""
+        if self._child is None:
+            return
+        while _IDLE:
+            process, connection = _IDLE.pop()
+            if process.is_alive():
+                self._child.close()
+                self._child = None
+                self._process, self._connection = process, connection
+                self._connection.send(("open", (str(self._root),)))
+                return
+            connection.close()
+        self._process.start()
+        self._child.close()
+        self._child = None
 
     def submit(self, check: str, *args) -> int:
         """Send a check on its way and return its ticket at once: a thread pickles and sends it
@@ -162,6 +196,8 @@ class ValidatorProcess:
         else once the checks sent have finished (their results are written as they end)."""
         if self._child is not None or not self._process.is_alive():
             return
+        if _KEEP_WARM and self._kept_warm():
+            return
         asked = bool(self._sent)
         if asked:
             self._sending.join()
@@ -173,6 +209,20 @@ class ValidatorProcess:
             self._process.terminate()
         self._process.join()
         self._connection.close()
+
+    def _kept_warm(self) -> bool:
+        """Keep the worker for the next run of this process, once every answer it owes this
+        run is read (the next run starts with nothing on the pipe); False if it is gone."""
+        if self._sending is not None:
+            self._sending.join()
+        try:
+            while self._received < self._sent:
+                self._connection.recv()
+                self._received += 1
+        except (EOFError, OSError):
+            return False
+        _IDLE.append((self._process, self._connection))
+        return True
 
     def __enter__(self) -> ValidatorProcess:
         return self
