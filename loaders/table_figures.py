@@ -15,7 +15,6 @@ from loaders.numbers import find_quantities
 from loaders.relations import Relation
 from loaders.subjects import Context, Subject
 from loaders.table_labels import (
-    PARENS,
     UNIT_ONLY,
     Label,
     merged,
@@ -23,6 +22,7 @@ from loaders.table_labels import (
     shifted,
     year_of,
 )
+from loaders.table_places import column_places, row_places
 from loaders.table_relations import CHANGE_KINDS, row_relations
 from loaders.tables import FIGURE_CELL, TextCell, TextTable, find_tables, is_figure
 
@@ -32,8 +32,6 @@ if TYPE_CHECKING:  # loaders.extract imports this module: its Fact is imported w
 MAX_HEADER_ROWS = 4
 YEAR_LABEL = re.compile(r"^(?:19|20)\d\d(?:年(?:底|末|度)?)?$")
 MISSING = re.compile(r"^(?:[-—–－/／…·.\s]+|无|空|暂无|x|X|N/?A)$")
-COOP_SUFFIX = re.compile(r"(?:供销合作社|供销社|联合社|社|合计|小计|本级)$")
-TOWN = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:镇|乡|街道|苏木)(?:供销合作社|供销社|基层社|社)?$")
 PERIOD_IN_TEXT = re.compile(r"(?:19|20)\d\d年(?:底|末|\d{1,2}(?:[-—–~至]\d{1,2})?月(?:底|末|份)?)?")
 SHARE_WORD = re.compile(r"^(?:占比|比重|所占比例|覆盖率|覆盖面)$")
 MAGNITUDE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
@@ -110,8 +108,8 @@ def read_table(
     _changes_take_their_metric(columns, roles)
     caption = merged([read_label(line) for line in table.caption] + notes)
     anchor = caption.period or _period_in(table.before) or title_period
-    places = _places(table, grid, roles, body, context)
-    column_places = _column_places(grid, top, header, context)
+    places = row_places(table, grid, roles, body, context)
+    by_column = column_places(grid, top, header, context)
     section: Label | None = None
     section_place: Subject | None = None
     metrics = context.gazetteer.metrics
@@ -145,7 +143,7 @@ def read_table(
             fact = _fact(
                 cell, line, report_id, context, row_label, column, section, caption,
                 unit_cell, anchor, caption_metric,
-                places[i][0] if i in places else column_places.get(j) or section_place,
+                places[i][0] if i in places else by_column.get(j) or section_place,
             )  # fmt: skip
             if fact.metric:
                 out.facts.append(fact)
@@ -352,61 +350,6 @@ def _dictionary_wording(text: str, metrics: tuple) -> str:
 def _period_in(text: str) -> str | None:
     match = PERIOD_IN_TEXT.search(text or "")
     return match.group(0) if match else None
-
-
-def _places(table, grid, roles, body, context: Context) -> dict[int, tuple[Subject, int]]:
-    """The place of each body row that names one in a label column (a county's row), read
-    with the other rows of its column (a list of short names inside the report's unit), and
-    that column."""
-    found: dict[int, tuple[Subject, int]] = {}
-    for j, role in roles.items():
-        if role != "label":
-            continue
-        names = {i: COOP_SUFFIX.sub("", _bare(grid[i][j])) for i in body if grid[i][j]}
-        joined, offsets = "", {}
-        for i, name in names.items():
-            if name:
-                offsets[i] = len(joined) + (1 if joined else 0)
-                joined += ("、" if joined else "") + name
-        mentions = context.mentions(joined)
-        for i, name in names.items():
-            if TOWN.match(name):
-                reason = f"{name}: below a county, not in the divisions"
-                found[i] = Subject(None, None, reason), j
-                continue
-            at = offsets.get(i)
-            whole = [m for m in mentions if m.start == at and m.end == at + len(name)]
-            if not whole:
-                continue
-            mention = whole[0]
-            if mention.code is None:
-                places = context.gazetteer.places
-                names_of = " or ".join(places.display_name(c) for c in mention.candidates)
-                reason = f"{name}: {names_of}; the table does not say which"
-                found[i] = Subject(None, None, reason), j
-            else:
-                subject_id = context.gazetteer.subject_of(mention.code)
-                found[i] = Subject(subject_id, mention.code, grid[i][j]), j
-    return found
-
-
-def _column_places(grid, top: int, header: int, context: Context) -> dict[int, Subject]:
-    """The place a column's header names (a table with a column per county)."""
-    found = {}
-    for j in range(len(grid[0])):
-        for i in range(top, header):
-            name = COOP_SUFFIX.sub("", _bare(grid[i][j]))
-            mentions = [m for m in context.mentions(name) if m.code] if name else []
-            if mentions and mentions[0].start == 0 and mentions[0].end == len(name):
-                code = mentions[0].code
-                found[j] = Subject(context.gazetteer.subject_of(code), code, grid[i][j])
-    return found
-
-
-def _bare(text: str) -> str:
-    """A label without its numbering and bracketed notes: （1）浏阳市（县级市） is 浏阳市."""
-    label = read_label(text)
-    return PARENS.sub("", label.metric or text).strip()
 
 
 def _hold_words(cell: TextCell, line: tuple[int, int], report_id: str, out: TableRead) -> None:
