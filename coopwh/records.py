@@ -95,6 +95,35 @@ def record_status(
         "definitions": definitions,
     }
     write_atomically(paths.status_file, json.dumps(record, ensure_ascii=False))
+    _remember(paths, {"status": status, "at": now, "phases": phases or {}})
+
+
+HISTORY = "history.jsonl"  # beside the status record: each build's outcome and phases
+HISTORY_KEPT = 500  # builds the history keeps (the oldest go once it holds twice as many)
+
+
+def _remember(paths: Paths, entry: dict) -> None:
+    """Add a build to the history (how long each phase took, build after build); a full disk
+    loses the line, never the build."""
+    path = paths.status_file.parent / HISTORY
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        if path.stat().st_size > HISTORY_KEPT * 2 * 400:  # about 400 bytes a line
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            if len(lines) > 2 * HISTORY_KEPT:
+                write_atomically(path, "".join(lines[-HISTORY_KEPT:]))
+    except OSError:
+        pass
+
+
+def build_history(paths: Paths) -> list[dict]:
+    """The builds remembered, oldest first: status, when, and the seconds of each phase."""
+    try:
+        text = (paths.status_file.parent / HISTORY).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def record_run(paths: Paths, phases) -> None:  # phases: coopwh.phases.Phases

@@ -252,3 +252,18 @@ def test_the_project_loads_without_the_postgres_driver(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert int(result.stdout) >= 7  # the marts' models
+
+
+def test_each_build_is_remembered_with_the_seconds_of_its_phases(fresh_project: Path) -> None:
+    from coopwh.paths import resolve_paths
+    from coopwh.records import build_history
+
+    paths = resolve_paths(fresh_project)
+    before = build_history(paths)
+    (fresh_project / "reports" / "2020-empty.txt").write_bytes(b"")
+    assert coopwh(fresh_project, "build").returncode == 1
+    (fresh_project / "reports" / "2020-empty.txt").unlink()
+    assert coopwh(fresh_project, "build", "--force").returncode == 0
+    failed, forced = build_history(paths)[len(before) :]
+    assert failed["status"] == "failed" and forced["status"] == "ok"
+    assert forced["phases"]["plan and apply"]["seconds"] > 0
