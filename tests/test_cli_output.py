@@ -80,3 +80,45 @@ def test_an_unexpected_failure_of_any_command_is_a_message_not_a_traceback(
     error = capsys.readouterr().err
     assert error.startswith("coopwh status: failed unexpectedly: BinderException")
     assert "`coopwh build` makes it anew" in error and "Traceback" not in error
+
+
+def test_a_run_of_a_thousand_reports_reads_in_lines_a_desk_can_scan(tmp_path: Path) -> None:
+    """What a run of 1,000 new reports ends with, from its result objects: every report, model,
+    finding and figure waiting counted past a few, no line over 300 characters."""
+    from coopwh.build.audits import AuditOutcome
+    from coopwh.changes.record import BuildChanges
+    from coopwh.results import BuildResult, IngestResult, Outcome, RunResult
+
+    reports = [f"synthetic-{n:05d}" for n in range(1000)]
+    findings = [
+        {
+            "status": "warning",
+            "check_name": ("assert_parts_add_up", "assert_growth_matches_its_levels")[n % 2],
+            "message": f"{reports[n]}: 合计{n}万元，各项加总{n + 7}万元 " + "其中农资、日用品" * 20,
+        }
+        for n in range(300)
+    ]
+    build = BuildResult(
+        reports,
+        [f"marts.model_{n}" for n in range(40)],
+        [],
+        [],
+        [AuditOutcome("assert_parts_add_up", "marts.facts", False, 300)],
+        findings,
+        tmp_path / "coopwh.duckdb",
+        61.3,
+        waiting={report: 380 for report in reports},
+        changes=BuildChanges(2, {"facts": {"added": 380_000, "removed": 0, "changed": 0}}),
+    )
+    bad = [
+        Outcome(tmp_path / f"{n:04d}-{'很长的文件名' * 30}.txt", "quarantined", "is empty")
+        for n in range(5)
+    ]
+    ingest = IngestResult(outcomes=bad, build=build)
+    lines = [*ingest.problems(), *ingest.lines(), *RunResult(ingest, build).lines()]
+    assert max(len(line) for line in lines) <= 300, max(lines, key=len)
+    assert (
+        "Reports loaded (1,000): synthetic-00000, synthetic-00001, synthetic-00002 … "
+        in "\n".join(lines)
+    )
+    assert sum("assert_parts_add_up" in line for line in lines) <= 5  # a count and the first few
