@@ -14,10 +14,12 @@ its column (loaders.table_figures)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import stat
 import unicodedata
 import zipfile
 import zlib
@@ -84,12 +86,7 @@ def read_report(path: Path) -> Report:
             path,
             f"is a {suffix or 'suffix-less'} file; reports are .txt, .docx, .html, .pdf or .xlsx",
         )
-    try:
-        with open(path, "rb") as handle:  # never more than the limit in memory, whatever its size
-            data = handle.read(MAX_REPORT_BYTES + 1)
-            size = max(len(data), os.fstat(handle.fileno()).st_size)
-    except OSError as error:
-        raise ReportError(path, f"cannot be read ({error.strerror})") from error
+    data, size = _read_bounded(path)
     if size > MAX_REPORT_BYTES:
         raise ReportError(path, f"is {size} bytes, over the {MAX_REPORT_BYTES} byte limit")
     if not data.strip():
@@ -138,6 +135,28 @@ def workbook_text(path: Path, data: bytes, seconds: float = SECONDS) -> str:
             f"took more than {seconds:.0f} s to read, the limit for a report file: it may be "
             "damaged or built to be slow; save it again as .xlsx and ingest that",
         ) from error
+
+
+def _read_bounded(path: Path) -> tuple[bytes, int]:
+    """The file's first MAX_REPORT_BYTES + 1 bytes and its size. It is opened without following
+    a symbolic link and without waiting on a FIFO, and read only if what was opened is a
+    regular file: a file swapped for a link or a pipe after the inbox looked at it is refused,
+    never read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ReportError(path, "is a symbolic link, not read") from error
+        raise ReportError(path, f"cannot be read ({error.strerror})") from error
+    with open(descriptor, "rb") as handle:  # never more than the limit in memory
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ReportError(path, "is not a regular file, not read")
+        try:
+            data = handle.read(MAX_REPORT_BYTES + 1)
+        except OSError as error:
+            raise ReportError(path, f"cannot be read ({error.strerror})") from error
+    return data, max(len(data), status.st_size)
 
 
 def decode_text(path: Path, data: bytes) -> str:

@@ -283,3 +283,26 @@ def test_a_figure_of_10_to_the_30_yuan_is_held_with_its_reason_and_the_rest_load
 )
 def test_html_around_and_outside_its_root_reads_as_text(page: str, text: str) -> None:
     assert html_text(page) == text
+
+
+def test_a_file_swapped_for_a_link_or_a_pipe_after_the_inbox_looked_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """The inbox refuses links and pipes when it lists them; a file swapped for one between
+    that look and the read (to make the job read another file, or wait for ever) is refused by
+    the read itself, which follows no link and waits on no pipe."""
+    import os
+
+    from loaders.reports import ReportError, read_report
+
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("某县供销社2023年销售总额12亿元。", encoding="utf-8")
+    swapped = tmp_path / "swapped.txt"
+    swapped.symlink_to(secret)
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    with pytest.raises(ReportError, match="is a symbolic link, not read"):
+        read_report(swapped)
+    with pytest.raises(ReportError, match="is not a regular file, not read"):
+        read_report(pipe)
+    assert read_report(secret).text.startswith("某县")
