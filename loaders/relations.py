@@ -1,7 +1,8 @@
 """Step 8 of extraction: figures the text relates, so the before value of an after is kept.
 
 - range: 由/从 (2016年的) a 提高/增加/提升到 b, a 增至 b: a is the before of b, in its year;
-- pp_change: b, 比2016年提高 N 个百分点: the before is b - N, in the baseline's year;
+- pp_change: b, 比2016年提高 N 个百分点 (or 提高 N 个百分点，达到 b): the before is b - N, in
+  the baseline's year;
 - change: 1070个, 较试点前增加 80 个: the before is 1070 - 80;
 - share_of_total: 156名社员代表中，农民代表112人，占比72%: 72% should be 112 / 156.
 
@@ -14,13 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from loaders.sentences import STORED_MARK
+
 YEAR_OF = r"(?:(?P<year>(?:19|20)\d\d)年(?:底|末)?的?)?"
 RANGE_FROM = re.compile(rf"(?:由|从){YEAR_OF}$")
 RANGE_TO = re.compile(
     r"^(?:提高|增加|提升|增长|上升|扩大|发展|下降|减少|降低|缩减|增|升|降)?了?(?:到|至)"
     r"(?:(?:19|20)\d\d年(?:底|末)?的?)?$"
 )
-PP_THEN_END = re.compile(r"^[，,]?(?:达到?|为|至|到)了?$")
+PP_THEN_END = re.compile(  # 提高了5.2个百分点，达到98.3% / 为 / 升至 / 降到: where the change ended
+    r"^[，,]?(?:达到?|为|(?:提高|提升|上升|增长|增加|下降|减少|降低|回落|升|增|降)?(?:至|到))了?$"
+)
 LEVEL_UNITS = ("count", "household", "person", "yuan", "mu", "sqm", "other")
 
 
@@ -87,12 +92,7 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
     for index, figure in enumerate(figures):
         earlier = figures[:index]
         if figure.kind == "pp_change":  # not a gap to an average (高于全省平均3个百分点)
-            end = _last(earlier, _a_percentage)
-            if end is None and index + 1 < len(figures):
-                # 覆盖率提高了5.2个百分点，达到98.3%: the change first, then where it ended
-                after = figures[index + 1]
-                if _a_percentage(after) and PP_THEN_END.match(sentence[figure.end : after.start]):
-                    end = after
+            end = _end_of_change(sentence, figures, index, found)
             if end is not None:
                 relation = found.get(end.start) or Relation(
                     "pp_change", end_span=offset + end.start, before_period=figure.baseline
@@ -123,6 +123,27 @@ def find_relations(sentence: str, offset: int, figures: list[Figure]) -> list[Re
     for relation in found.values():
         relation.note = sentence.strip()[:200]
     return list(found.values())
+
+
+def _end_of_change(
+    sentence: str, figures: list[Figure], index: int, found: dict[int, Relation]
+) -> Figure | None:
+    """The percentage a percentage-point change ends at, or None.
+
+    - the one right after it, when the change runs into it (提高了5.2个百分点，达到98.3%; 为,
+      升至, 降到…): in …提高了21个百分点，达到97%；…提升15个百分点，达到83%, 15 points end at 83%;
+    - else the last one before it in its statement, the text after the last ；
+      (覆盖率达到96%，比2016年提高31个百分点), unless another change already ends there: a
+      change with no ending of its own never takes a percentage that has its change."""
+    change = figures[index]
+    if index + 1 < len(figures):
+        after = figures[index + 1]
+        if _a_percentage(after) and PP_THEN_END.match(sentence[change.end : after.start]):
+            return after
+    statement = sentence.rfind(STORED_MARK, 0, change.start)  # a ； closes a statement
+    end = _last([f for f in figures[:index] if f.start > statement], _a_percentage)
+    taken = end is not None and end.start in found and found[end.start].change_span is not None
+    return None if taken else end
 
 
 def _a_percentage(figure: Figure) -> bool:

@@ -168,11 +168,6 @@ def test_before_and_after_pairs_fill_the_coverage_before_value(ran) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders/relations.py pairs 两年间提升15个百分点，达到83% with the 97% of the clause "
-    "before (the before of 97% given as 82%), not with the 83% after it",
-)
 def test_a_change_over_a_span_of_years_gives_the_coverage_of_that_many_years_before(ran) -> None:
     """恩施: 乡镇覆盖率五年来提高了21个百分点，达到97%；行政村覆盖率两年间提升15个百分点，达到83%:
     76% five years before, 68% two years before."""

@@ -56,6 +56,41 @@ def test_a_range_and_a_percentage_point_change_on_one_figure_are_one_relation() 
     assert relations(text) == [("pp_change", "60%", "89%", "29个百分点", "2016")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # each change runs into its own ending: 为/达/至 and the percentage after it
+            "电商服务站点覆盖率三年来提高了12个百分点，为88%，农资配送率比2020年提升6个百分点，"
+            "达94%。",
+            [
+                ("pp_change", None, "88%", "12个百分点", "三年前"),
+                ("pp_change", None, "94%", "6个百分点", "2020"),
+            ],
+        ),
+        (  # an ending before, a change run into its ending after
+            "乡镇覆盖率达到90%，比2016年提高20个百分点；行政村覆盖率比2016年提升9个百分点，"
+            "升至75%。",
+            [
+                ("pp_change", None, "90%", "20个百分点", "2016"),
+                ("pp_change", None, "75%", "9个百分点", "2016"),
+            ],
+        ),
+        (  # a change with no ending of its own is not given the coverage of another statement
+            "乡镇覆盖率达到90%；行政村覆盖率比2016年提升9个百分点。",
+            [],
+        ),
+        (  # nor the coverage another change already ends at
+            "乡镇覆盖率提升了8个百分点，达到90%，行政村覆盖率比2016年提升9个百分点。",
+            [("pp_change", None, "90%", "8个百分点", None)],
+        ),
+    ],
+)
+def test_a_percentage_point_change_ends_at_the_percentage_it_runs_into(
+    text: str, expected: list[tuple]
+) -> None:
+    assert relations(text) == expected
+
+
 def test_a_share_of_a_stated_whole_is_related_to_its_counts() -> None:
     extraction = extract("县联合社156名社员代表中，农民代表112人，占比72%。", "t", GAZETTEER)
     (relation,) = extraction.relations
