@@ -40,10 +40,20 @@ class ByReport(CustomMaterialization):
             return
         pending = [r for (r,) in self.adapter.fetchall(f"SELECT report_id FROM {PENDING}")]
         self.adapter.delete_from(exp.to_table(table_name), where=_among(pending))
-        if isinstance(query_or_df, exp.Query):
-            query_or_df = self._of_reports(query_or_df, pending)
-        rows = exp.select("*").from_(query_or_df.subquery("q")).where(_among(pending))
-        self.adapter.insert_append(table_name, rows, target_columns_to_types=model.columns_to_types)
+        if not isinstance(query_or_df, exp.Query):
+            raise TypeError(f"{model.name}: a by_report model is a SQL model")
+        query_or_df = self._of_reports(query_or_df, pending)
+        # the columns named in the table's order (so SQLMesh takes the query as it is),
+        # built in place: copying the syntax tree of a large model took most of a second
+        names = [exp.column(name, quoted=True) for name in model.columns_to_types]
+        query_or_df = (
+            exp.select(*names)
+            .from_(query_or_df.subquery("q", copy=False), copy=False)
+            .where(_among(pending), copy=False)
+        )
+        self.adapter.insert_append(
+            table_name, query_or_df, target_columns_to_types=model.columns_to_types
+        )
 
     def _of_reports(self, query: exp.Query, pending: list[str]) -> exp.Query:
         """The query reading only the rows of the pending reports of each relation it reads

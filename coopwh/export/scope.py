@@ -239,10 +239,25 @@ def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
     tables = scope_tables(data, scope.code)
     rows = {}
     for key, (sql, order, values) in tables.items():
-        if key in LONG_SHEETS:
-            sql, order = dated(sql), f"{NEWEST_FIRST}, {order}"
-        limit = columns.MAX_SHEET_ROWS if key in LONG_SHEETS else None
-        rows[key] = _Fetched(connection, f"{sql} ORDER BY {order}", values, shapes[key], limit)
+        if key not in LONG_SHEETS:
+            rows[key] = _Fetched(connection, f"{sql} ORDER BY {order}", values, shapes[key])
+            continue
+        # the newest reports that fill the sheet: only their rows are read and sorted
+        newest, enough = [], 0
+        for report_id in reversed(in_csv_order(data, scope.blocks[key])):
+            if enough >= columns.MAX_SHEET_ROWS:
+                break
+            newest.append(report_id)
+            enough += scope.blocks[key][report_id][0]
+        rows[key] = _Fetched(
+            connection,
+            f"SELECT * FROM ({dated(sql)}) AS t WHERE list_contains(?, report_id) "
+            f"ORDER BY {NEWEST_FIRST}, {order}",
+            [*values, newest],
+            shapes[key],
+            columns.MAX_SHEET_ROWS,
+            total=scope.total(key),
+        )
     sql, order, values = tables["growth"]
     chart = _Fetched(
         connection,
@@ -273,12 +288,22 @@ class _Fetched:
     HEAD = WIDTH_SAMPLE  # rows at hand at once: those the column widths are measured on
 
     def __init__(
-        self, connection, sql: str, parameters: list, shape: Callable, limit: int | None = None
+        self,
+        connection,
+        sql: str,
+        parameters: list,
+        shape: Callable,
+        limit: int | None = None,
+        total: int | None = None,
     ) -> None:
+        """total: how many rows the table has, if known (else counted; limited, the query's
+        rows are the first `limit` of them)."""
         self._cursor = connection.cursor()
-        (self.total,) = self._cursor.execute(
-            f"SELECT COUNT(*) FROM ({sql}) AS t", parameters
-        ).fetchone()
+        if total is None:
+            (total,) = self._cursor.execute(
+                f"SELECT COUNT(*) FROM ({sql}) AS t", parameters
+            ).fetchone()
+        self.total = total
         self._count = self.total if limit is None else min(self.total, limit)
         self._query = (sql + ("" if limit is None else f" LIMIT {limit}"), parameters)
         self._shape = shape
