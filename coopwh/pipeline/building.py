@@ -205,7 +205,7 @@ def _audit_publish(
     context,
     paths: Paths,
     changed: list[str],
-    models: tuple[list[str], list[str], list[str]],
+    models,  # coopwh.build.plan.Applied
     evaluated: set[str],
     echo: Echo,
     validator,
@@ -218,7 +218,8 @@ def _audit_publish(
 
     echo("Running every audit on prod …")
     with phases.phase("audit"):
-        audits = run_audits(context, evaluated, paths.build_db.parent / "audits.json")
+        cache = paths.build_db.parent / "audits.json"
+        audits = run_audits(context, evaluated, cache, models.promoted)
         blocking_failures = [a for a in audits if a.blocking and not a.passed]
         if blocking_failures:
             raise BuildError(describe_audit_failures(blocking_failures))
@@ -233,7 +234,7 @@ def _audit_publish(
     waiting = context.fetchdf(
         "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"
     )
-    result = BuildResult(changed, *models, audits, findings, published, 0.0)
+    result = BuildResult(changed, *models[:3], audits, findings, published, 0.0)
     result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
     result.changes = changes
 
