@@ -198,12 +198,13 @@ def _csv_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_long_sheets_list_the_newest_reports_first_and_their_csvs_the_oldest(
+def test_long_sheets_list_the_newest_reports_first_and_their_csvs_in_the_order_taken_in(
     two_runs: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A long sheet lists its rows by report, newest first (the report's data date, 数据截至,
-    then its id, both from the last); the CSV beside it lists every row, the reports the other
-    way round (so a new report's rows go at its end), each report's rows in the same order."""
+    then its id, both from the last); the CSV beside it lists every row, its reports in the
+    order the warehouse took them in (so a new report's rows go at its end), each report's rows
+    in the same order as on the sheet."""
     from coopwh.export import columns, writing
     from coopwh.export.columns import LONG_SHEETS
 
@@ -211,14 +212,17 @@ def test_long_sheets_list_the_newest_reports_first_and_their_csvs_the_oldest(
     project = two_runs["project"]
     writing.write_workbooks(Paths(project, project / "warehouse"), tmp_path, echo=print)
     dates = dict(query(project, "SELECT report_id, data_as_of FROM meta.reports"))
+    loaded = dict(query(project, "SELECT report_id, loaded_at FROM meta.reports"))
     for title in LONG_SHEETS.values():
         everything = _csv_rows(tmp_path / f"全国-{title}.csv")
         blocks: dict[str, list[dict]] = {}
         for row in everything:
             blocks.setdefault(row["来源报告"], []).append(row)
-        oldest_first = sorted(blocks, key=lambda r: (dates[r] is not None, dates[r] or "", r))
-        assert list(blocks) == oldest_first, title
-        newest = [row for report in reversed(oldest_first) for row in blocks[report]][:5]
+        assert list(blocks) == sorted(blocks, key=lambda r: (loaded[r], r)), title
+        newest_first = sorted(
+            blocks, key=lambda r: (dates[r] is not None, dates[r] or "", r), reverse=True
+        )
+        newest = [row for report in newest_first for row in blocks[report]][:5]
         book = load_workbook(tmp_path / "全国.xlsx", read_only=True)
         shown = list(book[title].iter_rows(min_row=2, max_row=6, values_only=True))
         assert len(shown) == len(newest) == 5, title

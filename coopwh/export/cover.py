@@ -101,7 +101,7 @@ def _long_sheets(scope: Scope, csvs: dict[str, str]) -> str:
             f"“{LONG_SHEETS[key]}”表共 {scope.total(key):,} 行，全部见 {name}"
             for key, name in csvs.items()
         )
-        line += f"{listed}（与本工作簿同目录，UTF-8 编码；报告从旧到新，未注明时间的在前）。"
+        line += f"{listed}（与本工作簿同目录，UTF-8 编码；报告按入库先后排列，新报告的行在末尾）。"
     return line
 
 

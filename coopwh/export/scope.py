@@ -198,31 +198,41 @@ def read_scope(index: Index, data: Warehouse, code: str | None, name: str) -> Sc
 
 
 def dated(sql: str) -> str:
-    """A table's SQL with the data date of each row's report beside it (meta.reports)."""
+    """A table's SQL with, beside each row, its report's data date and the time the warehouse
+    took the report in (meta.reports)."""
     return (
-        f"SELECT t.*, r.data_as_of AS report_data_as_of FROM ({sql}) AS t "
-        "LEFT JOIN (SELECT report_id, data_as_of FROM meta.reports) AS r USING (report_id)"
+        "SELECT t.*, r.data_as_of AS report_data_as_of, r.loaded_at AS report_loaded_at "
+        f"FROM ({sql}) AS t LEFT JOIN (SELECT report_id, data_as_of, loaded_at FROM "
+        "meta.reports) AS r USING (report_id)"
     )
 
 
-NEWEST_FIRST = "report_data_as_of DESC NULLS LAST, report_id DESC"  # a sheet's reports
-OLDEST_FIRST = "report_data_as_of ASC NULLS FIRST, report_id ASC"  # a CSV's: the reverse
+# a sheet lists the newest reports first (by data date, 数据截至; then by id, from the last);
+# a CSV lists every report in the order the warehouse took them in, so that a new report's
+# rows go at its end (a CSV gains them, it is not written again)
+NEWEST_FIRST = "report_data_as_of DESC NULLS LAST, report_id DESC"
+LOAD_ORDER = "report_loaded_at ASC NULLS FIRST, report_id ASC"
 
 
-def report_order(data: Warehouse) -> dict[str, tuple]:
-    """Each report's place in OLDEST_FIRST, as Python sorts it (strings compare as DuckDB's do:
-    by code point); a report meta.reports does not list has no date."""
-    return {r["report_id"]: _oldest_first(r["report_id"], r["data_as_of"]) for r in data.reports}
+def newest_first(data: Warehouse, report_ids) -> list[str]:
+    """Report ids in the order of a sheet (NEWEST_FIRST), as DuckDB sorts them (strings by code
+    point); a report meta.reports does not list has no date."""
+    dates = {r["report_id"]: r["data_as_of"] for r in data.reports}
+    return sorted(
+        report_ids,
+        key=lambda rid: (dates.get(rid) is not None, dates.get(rid) or "", rid),
+        reverse=True,
+    )
 
 
-def _oldest_first(report_id: str, data_as_of: str | None) -> tuple:
-    return (data_as_of is not None, data_as_of or "", report_id)
-
-
-def in_csv_order(data: Warehouse, report_ids) -> list[str]:
-    """Report ids in the order of a CSV (OLDEST_FIRST)."""
-    order = report_order(data)
-    return sorted(report_ids, key=lambda rid: order.get(rid) or _oldest_first(rid, None))
+def in_load_order(data: Warehouse, report_ids) -> list[str]:
+    """Report ids in the order of a CSV (LOAD_ORDER)."""
+    loaded = {r["report_id"]: r["loaded_at"] for r in data.reports}
+    never = dt.datetime.min
+    return sorted(
+        report_ids,
+        key=lambda rid: (loaded.get(rid) is not None, loaded.get(rid) or never, rid),
+    )
 
 
 def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
@@ -244,7 +254,7 @@ def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
             continue
         # the newest reports that fill the sheet: only their rows are read and sorted
         newest, enough = [], 0
-        for report_id in reversed(in_csv_order(data, scope.blocks[key])):
+        for report_id in newest_first(data, scope.blocks[key]):
             if enough >= columns.MAX_SHEET_ROWS:
                 break
             newest.append(report_id)

@@ -1,10 +1,11 @@
 """Every row of a scope's long table (增长, 覆盖率, 全部数据) as CSV beside its workbook, when its
 sheet lists only the newest MAX_SHEET_ROWS: written by DuckDB a few reports at a time, its
-labels joined in, its reports oldest first (the reverse of the sheet's order). A CSV whose
-reports so far are those it holds (the same rows, by count and hash, in the same order) gets
-the rows of its new reports appended: one more report into 1,000 writes its own rows, not the
-380,000 before them. What a written CSV holds is recorded (its blocks: each report's rows by
-count and hash, in order; its size and time) in the export's manifest."""
+labels joined in, its reports in the order the warehouse took them in. A CSV whose reports so
+far are those it holds (the same rows, by count and hash, in the same order) gets the rows of
+its new reports appended (a new report is the last taken in): one more report into 1,000
+writes its own rows, not the 380,000 before them. What a written CSV holds is recorded in the
+export's manifest: its blocks (each report's rows by count and hash, in order), size and
+time."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from coopwh.export.columns import COVERAGE, CSV_ROWS, FACTS, GROWTH, LONG_SHEETS
-from coopwh.export.scope import OLDEST_FIRST, Scope, Warehouse, dated, in_csv_order, scope_tables
+from coopwh.export.scope import LOAD_ORDER, Scope, Warehouse, dated, in_load_order, scope_tables
 from coopwh.export.workbook import FORMULA_STARTS, Column
 
 SHEET_COLUMNS = {"growth": GROWTH, "coverage": COVERAGE, "facts": FACTS}
@@ -60,7 +61,7 @@ def plan_csv(
     """How to bring the CSV of a scope's table up to date: its blocks now against what the
     manifest says the file in place holds (before; its size and time tell it is that file)."""
     blocks = scope.blocks[key]
-    now = [[rid, *blocks[rid]] for rid in in_csv_order(data, blocks)]
+    now = [[rid, *blocks[rid]] for rid in in_load_order(data, blocks)]
     record = {"signature": signature, "blocks": now}
     old = (before or {}).get("blocks")
     if (
@@ -144,7 +145,7 @@ def _write_rows(
                 continue
             connection.execute(
                 f"COPY (SELECT {selected} FROM ({dated(sql)}) AS t {joins} "
-                f"WHERE list_contains(?, t.report_id) ORDER BY {_qualified(OLDEST_FIRST)}, "
+                f"WHERE list_contains(?, t.report_id) ORDER BY {_qualified(LOAD_ORDER)}, "
                 f"{_qualified(order)}) TO '{_literal(body)}' "
                 f"(FORMAT csv, HEADER {str(header and number == 0).lower()})",
                 [*values, part],
