@@ -4,13 +4,17 @@ last good state is built again. A full disk or a fault takes nothing in at all."
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from coopwh.build.reading import Prepared, report_files
+from coopwh.build.reading import SPILL_FROM, Prepared, report_files
 from coopwh.errors import BuildError
 from coopwh.ingest.known import Known
 from coopwh.ingest.placing import Placement, now_stamp
@@ -172,9 +176,51 @@ def _ingest(
     validator: ValidatorProcess,
     finish: bool = True,
 ) -> IngestResult:
-    batch = sort_files(paths, files, echo, revises, new, phases)
-    if batch.accepted:
-        _place_and_build(
-            paths, batch.accepted, batch.result, echo, batch.known, validator, batch.keys, finish
-        )
+    with _spill_directory(paths, len(files)) as spill:
+        batch = sort_files(paths, files, echo, revises, new, phases, spill)
+        if batch.accepted:
+            _place_and_build(
+                paths,
+                batch.accepted,
+                batch.result,
+                echo,
+                batch.known,
+                validator,
+                batch.keys,
+                finish,
+            )
     return batch.result
+
+
+SPILLED = "prepared-"  # + the process id: where a large batch's extractions wait for its build
+
+
+@contextlib.contextmanager
+def _spill_directory(paths: Paths, files: int):
+    """For a batch of SPILL_FROM files or more, a directory beside the build database where
+    their extractions wait for the build, removed afterwards (and those of runs that were
+    killed, named with their process's id); None for a smaller batch (held in memory)."""
+    if files < SPILL_FROM:
+        yield None
+        return
+    parent = paths.build_db.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for left in parent.glob(f"{SPILLED}*"):
+        pid = left.name.removeprefix(SPILLED).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+    directory = Path(tempfile.mkdtemp(prefix=f"{SPILLED}{os.getpid()}-", dir=parent))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
