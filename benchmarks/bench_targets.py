@@ -228,7 +228,7 @@ def restated_models(project: Path) -> list[str]:
         "from coopwh.paths import resolve_paths\n"
         "context = open_context(resolve_paths(sys.argv[1]))\n"
         "for model in tables_reading_raw(context.models):\n"
-        "    print(model.name.replace(chr(34), '').split('.', 1)[1])\n"
+        "    print(model.name.replace(chr(34), ''))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=True
