@@ -277,6 +277,35 @@ def test_a_csv_gains_a_new_reports_rows_and_is_the_csv_written_whole(
     assert again.written == 0 and {p.name: p.read_bytes() for p in out.glob("*.csv")} == after
 
 
+def test_reports_taken_in_a_few_at_a_time_give_the_rows_of_one_batch(
+    built_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large batch of files: their extractions wait on disk for the build, which checks and
+    loads the reports a few at a time (so that 10,000 of them are never all in memory). The
+    marts are those of the same files taken in whole, and nothing is left on disk."""
+    from coopwh.pipeline import building, ingesting
+
+    names = ["2020-shouguang-county", "2021-henan-news", "2020-ganzhou-prefecture"]
+    projects = {}
+    for how, batch, spill_from in (("whole", 500, 10**6), ("a few at a time", 1, 1)):
+        monkeypatch.setattr(building, "BATCH", batch)
+        monkeypatch.setattr(ingesting, "SPILL_FROM", spill_from)
+        project = tmp_path / how.replace(" ", "-") / "project"
+        shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+        inbox = project / "reports" / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy(FIXTURES / f"{name}.txt", inbox)
+        result = coopwh(project, "run")
+        assert result.returncode == 0, result.stderr
+        assert not list((project / "warehouse" / "build").glob("prepared-*")), how
+        projects[how] = project
+    for mart in MARTS:
+        assert rows(projects["whole"], f"marts.{mart}") == rows(
+            projects["a few at a time"], f"marts.{mart}"
+        ), mart
+
+
 def _twice(number: int) -> int:
     return 2 * number
 

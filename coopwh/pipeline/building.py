@@ -241,6 +241,8 @@ class _Loading:
                         keys[report.report_id] = done.keys
             unread = [r for r in batch if r.report_id not in extractions]
             extractions.update(extract_reports(self.paths, unread, self.echo))
+        if self.first:
+            self.echo("Validating the facts before loading (Great Expectations) …")
         with self.phases.phase("validate"):
             texts = {**self.curated, **{r.report_id: r.text for r in batch}}
             door_in = validate_facts_in(
