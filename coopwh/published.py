@@ -10,6 +10,8 @@ from coopwh.errors import BuildError
 from coopwh.gateway import gateway_for
 from coopwh.paths import Paths
 
+EXPORT_MEMORY = "1GB"  # DuckDB's memory in each process writing workbooks (80% of RAM else)
+
 
 def read_only(database: Path):  # -> duckdb.DuckDBPyConnection
     """A connection to a DuckDB file that can read its tables and nothing else: read-only, no
@@ -50,8 +52,9 @@ def _locked(database: Path, directory: Path | None):
                 )
             return connection
         connection.execute("SET enable_progress_bar = false")
-        if wanted:
+        if wanted:  # the export: its workers, two at a time, each hold at most this much
             connection.execute("SET allowed_directories = ?", [wanted])
+            connection.execute(f"SET memory_limit = '{EXPORT_MEMORY}'")
         connection.execute("SET enable_external_access = false")
         connection.execute("SET lock_configuration = true")
     except BaseException:

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from coopwh.export import columns, writing
 from coopwh.export.workbook import LINE_HEIGHT, Column, Sheet, _display_width, write_workbook
+from coopwh.paths import Paths
 from coopwh.review.layout import set_text
 from tests.conftest import FIXTURES, coopwh, query, to_pdf
 
@@ -167,23 +168,41 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, text: str) ->
     assert (cell.value, cell.data_type) == (text, "s")
 
 
-def test_a_big_facts_sheet_is_capped_and_every_figure_goes_to_a_csv_beside_it(
+def test_long_sheets_are_capped_and_every_row_goes_to_a_csv_beside_them(
     built_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(columns, "MAX_SHEET_FACTS", 40)
-    published = built_project / "warehouse" / "coopwh.duckdb"
+    """A long sheet (增长, 覆盖率, 全部数据) lists at most MAX_SHEET_ROWS rows; when its table
+    has more, every row goes to a CSV beside the workbook, and the cover and the sheet say so.
+    One rule for every workbook: a province's are capped the same way."""
+    monkeypatch.setattr(columns, "MAX_SHEET_ROWS", 20)
+    paths = Paths(built_project, built_project / "warehouse")
 
-    path, _ = writing.write_scope(published, tmp_path, None, "全国")
+    writing.write_workbooks(paths, tmp_path, echo=lambda message: None)
 
-    sheet = sheet_rows(path, "全部数据")
+    path = tmp_path / "全国.xlsx"
+    ((total,),) = query(built_project, "SELECT COUNT(*) FROM marts.facts")
     with open(tmp_path / "全国-全部数据.csv", encoding="utf-8-sig", newline="") as handle:
         everything = list(csv.DictReader(handle))
-    ((total,),) = query(built_project, "SELECT COUNT(*) FROM marts.facts")
-    assert len(sheet) == 40 and len(everything) == total > 40
-    for shown, written in zip(sheet, everything, strict=False):  # the same rows, same order
+    sheet = sheet_rows(path, "全部数据")
+    assert len(sheet) == 20 and len(everything) == total > 20
+    for shown, written in zip(sheet, everything, strict=False):  # one report: the same order
         assert {k: _csv(v, written[k]) for k, v in shown.items()} == written
     cover = {row[0]: row[1] for row in load_workbook(path)["封面"].iter_rows(values_only=True)}
     assert "全国-全部数据.csv" in cover["数字"] and f"{total:,}" in cover["数字"]
+    assert "从新到旧" in cover["长表"] and "至多列出 20 行" in cover["长表"]
+    assert f"“全部数据”表共 {total:,} 行，全部见 全国-全部数据.csv" in cover["长表"]
+    note = load_workbook(path)["全部数据"].cell(row=23, column=1).value
+    assert (
+        note == f"共{total:,}行，本表按报告从新到旧列出前20行；全部见同目录下的 全国-全部数据.csv。"
+    )
+    ((growth,),) = query(built_project, "SELECT COUNT(*) FROM marts.growth_since_2016")
+    assert len(sheet_rows(path, "增长")) == 20 < growth
+    assert (tmp_path / "全国-增长.csv").exists()
+    ((sichuan,),) = query(
+        built_project, "SELECT COUNT(*) FROM marts.facts WHERE province_name = '四川省'"
+    )
+    assert sichuan > 20 and len(sheet_rows(tmp_path / "四川省.xlsx", "全部数据")) == 20
+    assert (tmp_path / "四川省-全部数据.csv").exists()
 
 
 def _csv(value: object, written: str) -> str:

@@ -3,6 +3,7 @@ an incremental load that equals a full rebuild, streamed workbooks with a cap an
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
 
+from coopwh.paths import Paths
 from loaders import extract as extractor
 from loaders.extract import ExtractionLimit, extract
 from loaders.reference import load_gazetteer
@@ -169,25 +172,138 @@ def test_a_build_recomputes_the_rows_of_the_changed_reports_only(
     assert query(project, marked) == [(0,)]
 
 
-def test_the_csv_of_every_figure_written_a_few_reports_at_a_time_is_the_csv_written_whole(
+def test_a_csv_written_a_few_reports_at_a_time_is_the_csv_written_whole(
     two_runs: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """DuckDB writes a scope's 全部数据 CSV a part at a time (at most CSV_ROWS figures, whole
+    """DuckDB writes the CSV of a long table a part at a time (at most CSV_ROWS rows, whole
     reports): the parts, one after another, are the file one query writes."""
-    from coopwh.export import facts_csv
+    from coopwh.export import columns, tables_csv, writing
 
-    published = two_runs["project"] / "warehouse" / "coopwh.duckdb"
+    monkeypatch.setattr(columns, "MAX_SHEET_ROWS", 5)
+    paths = Paths(two_runs["project"], two_runs["project"] / "warehouse")
     written = {}
     for rows in (10**9, 1):  # all in one part; each report a part of its own
-        monkeypatch.setattr(facts_csv, "CSV_ROWS", rows)
-        path = tmp_path / str(rows) / "全国-全部数据.csv"
-        path.parent.mkdir()
-        with duckdb.connect(str(published), read_only=True) as connection:
-            facts_csv.write_all_facts(connection, None, path)
-        written[rows] = path.read_bytes()
+        monkeypatch.setattr(tables_csv, "CSV_ROWS", rows)
+        out = tmp_path / str(rows)
+        writing.write_workbooks(paths, out, echo=lambda message: None)
+        written[rows] = {p.name: p.read_bytes() for p in out.glob("*.csv")}
     assert written[1] == written[10**9]
+    assert {"全国-全部数据.csv", "全国-增长.csv", "全国-覆盖率.csv"} <= set(written[1])
     (reports,) = query(two_runs["project"], "SELECT COUNT(DISTINCT report_id) FROM marts.facts")[0]
-    assert reports >= 3 and written[1].count(b"\n") > reports
+    assert reports >= 3 and written[1]["全国-全部数据.csv"].count(b"\n") > reports
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_long_sheets_list_the_newest_reports_first_and_their_csvs_in_the_order_taken_in(
+    two_runs: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long sheet lists its rows by report, newest first (the report's data date, 数据截至,
+    then its id, both from the last); the CSV beside it lists every row, its reports in the
+    order the warehouse took them in (so a new report's rows go at its end), each report's rows
+    in the same order as on the sheet."""
+    from coopwh.export import columns, writing
+    from coopwh.export.columns import LONG_SHEETS
+
+    monkeypatch.setattr(columns, "MAX_SHEET_ROWS", 5)
+    project = two_runs["project"]
+    writing.write_workbooks(Paths(project, project / "warehouse"), tmp_path, echo=print)
+    dates = dict(query(project, "SELECT report_id, data_as_of FROM meta.reports"))
+    loaded = dict(query(project, "SELECT report_id, loaded_at FROM meta.reports"))
+    for title in LONG_SHEETS.values():
+        everything = _csv_rows(tmp_path / f"全国-{title}.csv")
+        blocks: dict[str, list[dict]] = {}
+        for row in everything:
+            blocks.setdefault(row["来源报告"], []).append(row)
+        assert list(blocks) == sorted(blocks, key=lambda r: (loaded[r], r)), title
+        newest_first = sorted(
+            blocks, key=lambda r: (dates[r] is not None, dates[r] or "", r), reverse=True
+        )
+        newest = [row for report in newest_first for row in blocks[report]][:5]
+        book = load_workbook(tmp_path / "全国.xlsx", read_only=True)
+        shown = list(book[title].iter_rows(min_row=2, max_row=6, values_only=True))
+        assert len(shown) == len(newest) == 5, title
+        for cells, row in zip(shown, newest, strict=True):
+            written = list(row.values())
+            assert [_as_csv(v, w) for v, w in zip(cells, written, strict=True)] == written
+
+
+def _as_csv(value: object, written: str) -> str:
+    """A sheet's cell as the CSV writes it (a number as written if it is the same number)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+    return written if float(written) == value else str(value)
+
+
+def test_a_csv_gains_a_new_reports_rows_and_is_the_csv_written_whole(
+    two_runs: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One more report: each CSV beside a workbook it is in keeps every byte it had and gains
+    the new report's rows at its end (it is the newest), and is then byte for byte the CSV a
+    first export writes whole; so are the workbooks written again. An export with nothing new
+    writes nothing."""
+    from coopwh.export import columns, writing
+
+    monkeypatch.setattr(columns, "MAX_SHEET_ROWS", 5)
+    project = tmp_path / "project"
+    shutil.copytree(two_runs["project"], project, ignore=shutil.ignore_patterns(".lock"))
+    paths = Paths(project, project / "warehouse")
+    out = tmp_path / "out"
+    writing.write_workbooks(paths, out, echo=lambda message: None)
+    before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    books = {p.name: p.read_bytes() for p in out.glob("*.xlsx")}
+    shutil.copy(FIXTURES / "2021-handan-prefecture.txt", project / "reports")
+    assert coopwh(project, "build").returncode == 0
+
+    writing.write_workbooks(paths, out, echo=lambda message: None)
+
+    after = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    written = {p.name for p in out.glob("*.xlsx") if p.read_bytes() != books.get(p.name)}
+    assert {"全国.xlsx", "河北省.xlsx"} <= written
+    grown = {name for name in after if after[name] != before.get(name)}
+    assert {"全国-全部数据.csv", "河北省-全部数据.csv"} <= grown
+    for name in grown & set(before):
+        assert after[name].startswith(before[name]), name  # appended
+    whole = tmp_path / "whole"
+    writing.write_workbooks(paths, whole, echo=lambda message: None)
+    for name in [*after, *written]:  # (a workbook kept has the time of the build it is of)
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    again = writing.write_workbooks(paths, out, echo=lambda message: None)
+    assert again.written == 0 and {p.name: p.read_bytes() for p in out.glob("*.csv")} == after
+
+
+def test_reports_taken_in_a_few_at_a_time_give_the_rows_of_one_batch(
+    built_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large batch of files: their extractions wait on disk for the build, which checks and
+    loads the reports a few at a time (so that 10,000 of them are never all in memory). The
+    marts are those of the same files taken in whole, and nothing is left on disk."""
+    from coopwh.pipeline import building, ingesting
+
+    names = ["2020-shouguang-county", "2021-henan-news", "2020-ganzhou-prefecture"]
+    projects = {}
+    for how, batch, spill_from in (("whole", 500, 10**6), ("a few at a time", 1, 1)):
+        monkeypatch.setattr(building, "BATCH", batch)
+        monkeypatch.setattr(ingesting, "SPILL_FROM", spill_from)
+        project = tmp_path / how.replace(" ", "-") / "project"
+        shutil.copytree(built_project, project, ignore=shutil.ignore_patterns(".lock"))
+        inbox = project / "reports" / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy(FIXTURES / f"{name}.txt", inbox)
+        result = coopwh(project, "run")
+        assert result.returncode == 0, result.stderr
+        assert not list((project / "warehouse" / "build").glob("prepared-*")), how
+        projects[how] = project
+    for mart in MARTS:
+        assert rows(projects["whole"], f"marts.{mart}") == rows(
+            projects["a few at a time"], f"marts.{mart}"
+        ), mart
 
 
 def _twice(number: int) -> int:

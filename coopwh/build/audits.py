@@ -23,10 +23,13 @@ class AuditOutcome:
         return self.failed_rows == 0
 
 
-def run_audits(context, evaluated: set[str] = frozenset(), cache: Path | None = None):
+def run_audits(
+    context, evaluated: set[str] = frozenset(), cache: Path | None = None, promoted=None
+):
     """Every audit of every model promoted to prod, each outcome with example rows.
 
-    The snapshots come from prod's state, not from the project files: what is audited is what
+    The snapshots are those prod holds (promoted: by name, as the plan that promoted them has
+    them; else read from prod's state), not the project files': what is audited is what
     readers get, even if SQLMesh's local cache disagrees with what the plan promoted. An audit
     already settled is not run again: a model the plan just evaluated passed its blocking
     audits there (else the plan failed); a model it did not evaluate keeps the outcome recorded
@@ -35,9 +38,11 @@ def run_audits(context, evaluated: set[str] = frozenset(), cache: Path | None = 
     known = _read_cache(cache)
     outcomes: list[AuditOutcome] = []
     adapter = context.engine_adapter
-    environment = context.state_reader.get_environment("prod")
-    promoted = context.state_reader.get_snapshots(environment.snapshots).values()
-    by_name = {snapshot.name: snapshot for snapshot in promoted}
+    if promoted is None:
+        environment = context.state_reader.get_environment("prod")
+        held = context.state_reader.get_snapshots(environment.snapshots).values()
+        promoted = {snapshot.name: snapshot for snapshot in held}
+    by_name = dict(promoted)
     recorded: dict[str, list[dict]] = {}
     for name, snapshot in sorted(by_name.items()):
         if not snapshot.is_model or snapshot.is_symbolic:

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from coopwh.changes.catalog import columns, tables
+from coopwh.changes.catalog import columns, same_reports, tables
 from coopwh.changes.record import BuildChanges, grains, keep_builds, record
 from coopwh.gateway import gateway_for
 from coopwh.paths import Paths
@@ -132,7 +132,13 @@ def _publish_table(adapter, source: str, target: str) -> None:
                 changed = "report_id IN (SELECT report_id FROM publish_differing WHERE NOT same)"
                 adapter.execute(f"DELETE FROM {target} WHERE {changed}")
                 adapter.execute(f"INSERT INTO {target} SELECT * FROM {source} WHERE {changed}")
+            # the change log compares the rows of these reports only: kept for it
+            adapter.execute(
+                f"CREATE OR REPLACE TEMP TABLE {same_reports(target)} AS "
+                "SELECT report_id FROM publish_differing WHERE same"
+            )
             return
+    adapter.execute(f"DROP TABLE IF EXISTS {same_reports(target)}")
     adapter.execute(f"DROP TABLE IF EXISTS {target}")
     adapter.execute(f"CREATE TABLE {target} AS SELECT * FROM {source}")
 
@@ -159,15 +165,29 @@ def _relations(adapter, schema: str) -> list[tuple[str, str | None]]:
 
 def _copy_comments(adapter, schema: str, table: str, comment: str | None) -> None:
     """The table's and its columns' descriptions, as the build has them (one removed there is
-    removed in the copy too)."""
-    described = f"'{_quote(comment)}'" if comment else "NULL"
-    adapter.execute(f'COMMENT ON TABLE published.{schema}."{table}" IS {described}')
-    columns = adapter.fetchall(
+    removed in the copy too); only those that differ are written (a COMMENT is a change to
+    the catalog: the hundreds of them took most of a second a build)."""
+    build = adapter.fetchall(
         "SELECT column_name, comment FROM duckdb_columns() "
         "WHERE database_name = current_database() "
         f"AND schema_name = '{schema}' AND table_name = '{table}'"
     )
-    for column, column_comment in columns:
+    copy = dict(
+        adapter.fetchall(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'published' "
+            f"AND schema_name = '{schema}' AND table_name = '{table}'"
+        )
+    )
+    ((copied,),) = adapter.fetchall(
+        "SELECT ANY_VALUE(comment) FROM duckdb_tables() WHERE database_name = 'published' "
+        f"AND schema_name = '{schema}' AND table_name = '{table}'"
+    )
+    if (copied or None) != (comment or None):
+        described = f"'{_quote(comment)}'" if comment else "NULL"
+        adapter.execute(f'COMMENT ON TABLE published.{schema}."{table}" IS {described}')
+    for column, column_comment in build:
+        if (copy.get(column) or None) == (column_comment or None):
+            continue
         described = f"'{_quote(column_comment)}'" if column_comment else "NULL"
         adapter.execute(f'COMMENT ON COLUMN published.{schema}."{table}"."{column}" IS {described}')
 

@@ -54,3 +54,10 @@ def where_column(side: str, column: str, columns: dict) -> str:
 
 def quote(value: object) -> str:
     return str(value).replace("'", "''")
+
+
+def same_reports(target: str) -> str:
+    """The temporary table listing the reports whose rows in target (published.schema."name")
+    the publish found the same as in the copy it replaces (by count and hash), if it compared
+    them: the change log need not compare them again."""
+    return "publish_same__" + "__".join(part.strip('"') for part in target.split(".")[1:])

@@ -21,9 +21,22 @@ def move_revised_offsets(adapter, has_previous: bool) -> bool:
     every offset the previous marts hold. False when no offset moved."""
     if not has_previous or "reports" not in tables(adapter.fetchall, "previous", "meta"):
         return False
-    revised = adapter.fetchall(
-        "SELECT old.report_id, old.text, new.text FROM previous.meta.reports AS old "
-        "JOIN published.meta.reports AS new USING (report_id) WHERE old.sha256 <> new.sha256"
+    ids = [
+        report_id
+        for (report_id,) in adapter.fetchall(
+            "SELECT report_id FROM previous.meta.reports AS old "
+            "JOIN published.meta.reports AS new USING (report_id) WHERE old.sha256 <> new.sha256"
+        )
+    ]  # then the texts of those alone (a thousand reports' texts are 57 MB)
+    revised = (
+        adapter.cursor.execute(
+            "SELECT old.report_id, old.text, new.text FROM previous.meta.reports AS old "
+            "JOIN published.meta.reports AS new USING (report_id) "
+            "WHERE list_contains(?, report_id) ORDER BY report_id",
+            [ids],
+        ).fetchall()
+        if ids
+        else []
     )
     keys, values = [], []
     for report_id, old_text, new_text in revised:

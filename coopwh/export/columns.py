@@ -8,13 +8,17 @@ from coopwh.export.workbook import Column
 NATIONAL = "全国"
 
 
-MAX_SHEET_FACTS = 50_000  # figures on a 全部数据 sheet; all of them go to a CSV beside it
+MAX_SHEET_ROWS = 10_000  # rows on a long sheet (增长, 覆盖率, 全部数据): the newest reports'
+# first; when a table has more, all of them go to a CSV beside the workbook (oldest first)
+
+
+LONG_SHEETS = {"growth": "增长", "coverage": "覆盖率", "facts": "全部数据"}  # capped, in a CSV
 
 
 CHART_BARS = 60  # bars on the 增长图 chart
 
 
-CSV_ROWS = 40_000  # figures DuckDB sorts and writes at a time into a <scope>-全部数据.csv
+CSV_ROWS = 40_000  # rows DuckDB sorts and writes at a time into a <scope>-<sheet>.csv
 
 
 COVER_REPORTS = 30  # reports the cover lists by name
@@ -149,5 +153,6 @@ GUIDE = (
     "每个数字都注明来源报告及其在原文中的位置（字符序号，从0起）和原文句子，可据此核对。"
     "“增长”表为较2016年（试点前）的增长及同比增长；“覆盖率”表为基层社等覆盖情况；"
     "“基金”表为基金出资构成与核对；“试点单位”表为各试点单位关键指标；"
-    "“全部数据”表列出全部数字；“字段说明”表给出各列的中英文名称。"
+    "“全部数据”表列出全部数字（行数超出一表所限时列出最新报告的，全部见同目录下的 CSV 文件）；"
+    "“字段说明”表给出各列的中英文名称。"
 )

@@ -11,6 +11,7 @@ from coopwh.export.columns import (
     COVER_CHANGES,
     COVER_REPORTS,
     GUIDE,
+    LONG_SHEETS,
     NATIONAL,
 )
 from coopwh.export.scope import Scope, Warehouse
@@ -88,10 +89,27 @@ def changes_line(published_db: Path, since: int | None, code: str | None) -> str
     return "\n".join(lines)
 
 
+def _long_sheets(scope: Scope, csvs: dict[str, str]) -> str:
+    """How the long sheets are ordered, how many rows each lists, and where the rest are."""
+    sheets = "".join(f"“{title}”" for title in LONG_SHEETS.values())
+    line = (
+        f"{sheets}表按来源报告的数据截至时间从新到旧排列（未注明的在后，同一时间按报告编号从后到前），"
+        f"每表至多列出 {columns.MAX_SHEET_ROWS:,} 行。"
+    )
+    if csvs:
+        listed = "；".join(
+            f"“{LONG_SHEETS[key]}”表共 {scope.total(key):,} 行，全部见 {name}"
+            for key, name in csvs.items()
+        )
+        line += f"{listed}（与本工作簿同目录，UTF-8 编码；报告按入库先后排列，新报告的行在末尾）。"
+    return line
+
+
 def cover_lines(
-    data: Warehouse, what: str, report_ids: set[str], scope: Scope, csv_path: Path | None
+    data: Warehouse, what: str, report_ids: set[str], scope: Scope, csvs: dict[str, str]
 ) -> list[tuple[str, str]]:
-    """The cover: scope, vintage and the reports with figures in this workbook, build time,
+    """The cover: scope, vintage and the reports with figures in this workbook, how its long
+    sheets are ordered and capped (csvs: the CSV of each capped one, by table), build time,
     review progress, audits and standing warnings, and a guide."""
     summary = data.audit_summary
     passed = summary["audits"] - summary["failed_blocking"] - summary["warnings"]
@@ -117,15 +135,15 @@ def cover_lines(
             f"其他地区的数字另有 {elsewhere} 项警告，见 {NATIONAL}.xlsx"
         )
     figures = f"{scope.facts_total:,} 条"
-    if csv_path is not None:
-        shown_facts = min(scope.facts_total, columns.MAX_SHEET_FACTS)
-        figures += f"；“全部数据”表列出前 {shown_facts:,} 条，全部见 {csv_path.name}"
+    if "facts" in csvs:
+        figures += f"；“全部数据”表列出最新的 {columns.MAX_SHEET_ROWS:,} 条，全部见 {csvs['facts']}"
     vintage = max((r["data_as_of"] or "" for r in shown), default="")
     return [
         ("范围", what),
         ("数据截至", vintage),
         ("来源报告", reports),
         ("数字", figures),
+        ("长表", _long_sheets(scope, csvs)),
         ("生成时间", f"{data.built_at:%Y-%m-%d %H:%M:%S} UTC（数据仓库构建时间）"),
         ("审阅进度", _review_line(data, shown)),
         ("审计状态", status),

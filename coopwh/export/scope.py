@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 from coopwh.errors import ExportError
 from coopwh.export import columns
-from coopwh.export.columns import CHART_BARS, DERIVED
+from coopwh.export.columns import CHART_BARS, DERIVED, LONG_SHEETS
+from coopwh.export.index import Index
 from coopwh.export.workbook import WIDTH_SAMPLE
 from coopwh.published import fetch_dicts
 
@@ -45,12 +46,21 @@ class Scope:
     coverage: Sequence[dict]
     funds: Sequence[dict]
     pilots: list[dict]
-    facts: Sequence[dict]  # at most MAX_SHEET_FACTS of them
+    facts: Sequence[dict]  # of each long sheet, at most MAX_SHEET_ROWS rows
     facts_total: int
     report_ids: set[str]
     others: list[str]  # units that are not pilots, with figures in this scope
     chart: Sequence[dict] = ()  # the growth since 2016 charted: at most CHART_BARS of it
     warnings: list[dict] = dataclasses.field(default_factory=list)  # those about its figures
+    blocks: dict[str, dict[str, tuple]] = dataclasses.field(default_factory=dict)  # see Index
+
+    def total(self, key: str) -> int:
+        """How many rows a table of the scope has (growth, coverage, funds, facts)."""
+        return sum(rows for rows, _ in self.blocks[key].values())
+
+    def capped(self) -> list[str]:
+        """The long sheets with more rows than a sheet lists: their tables go to CSV files."""
+        return [key for key in LONG_SHEETS if self.total(key) > columns.MAX_SHEET_ROWS]
 
 
 def read_warehouse(connection) -> Warehouse:
@@ -112,9 +122,10 @@ def scope_pilots(data: Warehouse, code: str | None) -> list[dict]:
 
 
 def scope_tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, str, list]]:
-    """The SQL of each table a workbook shows (its rows, their order, its parameters): the
-    country's rows, or only the province's own (its units at every level, and its pilot
-    types' pooled results)."""
+    """The SQL of each table a workbook shows (its rows, their order within a report, its
+    parameters): the country's rows, or only the province's own (its units at every level,
+    and its pilot types' pooled results). The long tables' reports come in the order of
+    newest_first (a sheet) or oldest_first (a CSV); the funds in the order given."""
     pilots = scope_pilots(data, code)
     where, parameters = rows_where(code)
     types = sorted({p["pilot_type_code"] for p in pilots})
@@ -126,12 +137,12 @@ def scope_tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, str,
     return {
         "growth": (
             f"SELECT * FROM marts.growth_since_2016 WHERE {where} OR ({pooled})",
-            "subject_kind DESC, basis, subject_id, report_id, span_start",
+            "subject_kind DESC, basis, subject_id, span_start",
             [*parameters, *([] if code is None else [types])],
         ),
         "coverage": (
             f"SELECT * FROM marts.coverage_by_level WHERE {where}",
-            "report_id, span_start, subject_id",
+            "span_start, subject_id",
             parameters,
         ),
         "funds": (
@@ -141,59 +152,94 @@ def scope_tables(data: Warehouse, code: str | None) -> dict[str, tuple[str, str,
         ),
         "facts": (
             f"SELECT * FROM marts.facts WHERE {where}",
-            "report_id, span_start, subject_id",
+            "span_start, subject_id",
             parameters,
         ),
     }
 
 
-def read_scope(connection, data: Warehouse, code: str | None, name: str) -> Scope:
-    """What one workbook's cover says of its scope (pilots, figures, reports, other units),
-    read with SQL from the published copy; its rows come with with_rows."""
+def scope_members(data: Warehouse, code: str | None) -> dict[str, set[str]]:
+    """What puts pooled rows in a scope (Index.by_report): the pilot types of its pilots (the
+    growth sheet's pooled results) and its pilots (their funds)."""
     pilots = scope_pilots(data, code)
-    where, parameters = rows_where(code)
-    (total,) = connection.execute(
-        f"SELECT COUNT(*) FROM marts.facts WHERE {where}", parameters
-    ).fetchone()
-    report_ids = {
-        r
-        for (r,) in connection.execute(
-            f"SELECT DISTINCT report_id FROM marts.facts WHERE {where}", parameters
-        ).fetchall()
+    types = set() if code is None else {p["pilot_type_code"] for p in pilots}
+    return {
+        "growth": types,
+        "coverage": set(),
+        "funds": {p["pilot_id"] for p in pilots},
+        "facts": set(),
     }
-    others = [
-        n
-        for (n,) in connection.execute(
-            f"SELECT DISTINCT subject_name FROM marts.facts WHERE {where} "
-            "AND subject_kind = 'region' ORDER BY 1",
-            parameters,
-        ).fetchall()
-    ]
-    warnings = data.warnings if code is None else _warnings_about(connection, data, code)
-    return Scope(code, name, [], [], [], pilots, [], total, report_ids, others, warnings=warnings)
 
 
-def _warnings_about(connection, data: Warehouse, code: str) -> list[dict]:
-    """The warnings about a province's figures: those whose spans point at one of them."""
-    where, parameters = rows_where(code)
-    touched = {
-        finding
-        for (finding,) in connection.execute(
-            "SELECT DISTINCT w.finding_id FROM marts.audit_findings AS w, "
-            "unnest(string_split(w.span_starts, ',')) AS s(span_start) "
-            f"JOIN (SELECT report_id, span_start FROM marts.facts WHERE {where}) AS f "
-            "ON f.report_id = w.report_id AND f.span_start = TRY_CAST(s.span_start AS INT) "
-            "WHERE w.status = 'warning'",
-            parameters,
-        ).fetchall()
-    }
-    return [w for w in data.warnings if w["finding_id"] in touched]
+def read_scope(index: Index, data: Warehouse, code: str | None, name: str) -> Scope:
+    """What one workbook's cover says of its scope (pilots, figures, reports, other units),
+    from the index of the published copy; its rows come with with_rows."""
+    members = scope_members(data, code)
+    blocks = {key: index.by_report(key, code, members[key]) for key in members}
+    facts = blocks["facts"]
+    warnings = data.warnings
+    if code is not None:  # the warnings about a province's figures
+        touched = index.touched.get(code, set())
+        warnings = [w for w in data.warnings if w["finding_id"] in touched]
+    return Scope(
+        code,
+        name,
+        [],
+        [],
+        [],
+        scope_pilots(data, code),
+        [],
+        sum(rows for rows, _ in facts.values()),
+        set(facts),
+        index.others.get(code, []),
+        warnings=warnings,
+        blocks=blocks,
+    )
+
+
+def dated(sql: str) -> str:
+    """A table's SQL with, beside each row, its report's data date and the time the warehouse
+    took the report in (meta.reports)."""
+    return (
+        "SELECT t.*, r.data_as_of AS report_data_as_of, r.loaded_at AS report_loaded_at "
+        f"FROM ({sql}) AS t LEFT JOIN (SELECT report_id, data_as_of, loaded_at FROM "
+        "meta.reports) AS r USING (report_id)"
+    )
+
+
+# a sheet lists the newest reports first (by data date, 数据截至; then by id, from the last);
+# a CSV lists every report in the order the warehouse took them in, so that a new report's
+# rows go at its end (a CSV gains them, it is not written again)
+NEWEST_FIRST = "report_data_as_of DESC NULLS LAST, report_id DESC"
+LOAD_ORDER = "report_loaded_at ASC NULLS FIRST, report_id ASC"
+
+
+def newest_first(data: Warehouse, report_ids) -> list[str]:
+    """Report ids in the order of a sheet (NEWEST_FIRST), as DuckDB sorts them (strings by code
+    point); a report meta.reports does not list has no date."""
+    dates = {r["report_id"]: r["data_as_of"] for r in data.reports}
+    return sorted(
+        report_ids,
+        key=lambda rid: (dates.get(rid) is not None, dates.get(rid) or "", rid),
+        reverse=True,
+    )
+
+
+def in_load_order(data: Warehouse, report_ids) -> list[str]:
+    """Report ids in the order of a CSV (LOAD_ORDER)."""
+    loaded = {r["report_id"]: r["loaded_at"] for r in data.reports}
+    never = dt.datetime.min
+    return sorted(
+        report_ids,
+        key=lambda rid: (loaded.get(rid) is not None, loaded.get(rid) or never, rid),
+    )
 
 
 def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
     """The scope with the rows of its tables (see scope_tables), as the sheets show them (labels
-    in Chinese beside the codes; the first MAX_SHEET_FACTS figures), and the bars of its
-    growth chart: each read while its sheet is written (_Fetched)."""
+    in Chinese beside the codes; the long sheets' first MAX_SHEET_ROWS rows, newest reports
+    first), and the bars of its growth chart: each read while its sheet is written
+    (_Fetched)."""
     shapes = {
         "growth": functools.partial(growth_row, data),
         "coverage": functools.partial(coverage_row, data),
@@ -201,20 +247,32 @@ def with_rows(connection, data: Warehouse, scope: Scope) -> Scope:
         "facts": functools.partial(fact_row, data),
     }
     tables = scope_tables(data, scope.code)
-    rows = {
-        key: _Fetched(
+    rows = {}
+    for key, (sql, order, values) in tables.items():
+        if key not in LONG_SHEETS:
+            rows[key] = _Fetched(connection, f"{sql} ORDER BY {order}", values, shapes[key])
+            continue
+        # the newest reports that fill the sheet: only their rows are read and sorted
+        newest, enough = [], 0
+        for report_id in newest_first(data, scope.blocks[key]):
+            if enough >= columns.MAX_SHEET_ROWS:
+                break
+            newest.append(report_id)
+            enough += scope.blocks[key][report_id][0]
+        rows[key] = _Fetched(
             connection,
-            f"{sql} ORDER BY {order}",
-            values,
+            f"SELECT * FROM ({dated(sql)}) AS t WHERE list_contains(?, report_id) "
+            f"ORDER BY {NEWEST_FIRST}, {order}",
+            [*values, newest],
             shapes[key],
-            columns.MAX_SHEET_FACTS if key == "facts" else None,
+            columns.MAX_SHEET_ROWS,
+            total=scope.total(key),
         )
-        for key, (sql, order, values) in tables.items()
-    }
     sql, order, values = tables["growth"]
     chart = _Fetched(
         connection,
-        f"SELECT * FROM ({sql}) AS t WHERE basis = 'since_2016' ORDER BY {order}",
+        f"SELECT * FROM ({dated(sql)}) AS t WHERE basis = 'since_2016' "
+        f"ORDER BY {NEWEST_FIRST}, {order}",
         values,
         shapes["growth"],
         CHART_BARS,
@@ -234,17 +292,28 @@ class _Fetched:
     there are is known at once (`total`: before the limit), the rows are queried when the
     sheet is written (the first of them measured for the column widths, then all of them, a
     chunk at a time, from a cursor of their own). A workbook's rows are never all held: the
-    全国 workbook of 1,000 reports is 160,000 rows. Iterated once."""
+    全国 workbook of 1,000 reports had 160,000 rows, before its sheets were capped. Iterated
+    once."""
 
     HEAD = WIDTH_SAMPLE  # rows at hand at once: those the column widths are measured on
 
     def __init__(
-        self, connection, sql: str, parameters: list, shape: Callable, limit: int | None = None
+        self,
+        connection,
+        sql: str,
+        parameters: list,
+        shape: Callable,
+        limit: int | None = None,
+        total: int | None = None,
     ) -> None:
+        """total: how many rows the table has, if known (else counted; limited, the query's
+        rows are the first `limit` of them)."""
         self._cursor = connection.cursor()
-        (self.total,) = self._cursor.execute(
-            f"SELECT COUNT(*) FROM ({sql}) AS t", parameters
-        ).fetchone()
+        if total is None:
+            (total,) = self._cursor.execute(
+                f"SELECT COUNT(*) FROM ({sql}) AS t", parameters
+            ).fetchone()
+        self.total = total
         self._count = self.total if limit is None else min(self.total, limit)
         self._query = (sql + ("" if limit is None else f" LIMIT {limit}"), parameters)
         self._shape = shape

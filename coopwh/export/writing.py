@@ -1,9 +1,12 @@
-"""Export the workbooks: one per province with pilots or figures and a national one, written
-two at a time, each only if what it holds changed since the last export, and (in a run) kept
-aside until the door out passes."""
+"""Export the workbooks: one per province with pilots or figures and a national one, each
+written only if what it holds changed since the last export (known from one pass over the
+tables: coopwh.export.index), two at a time when there are many, written aside and moved into
+place at the end (in a run, once the door out passes); the CSV of a long table gains only its
+new reports' rows."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -29,20 +32,13 @@ from coopwh.export.columns import (
     PILOTS,
 )
 from coopwh.export.cover import changes_line, cover_lines
-from coopwh.export.facts_csv import write_all_facts
-from coopwh.export.scope import (
-    Scope,
-    Warehouse,
-    pilot_row,
-    read_scope,
-    read_warehouse,
-    scope_tables,
-    with_rows,
-)
+from coopwh.export.index import Index, read_index
+from coopwh.export.scope import Scope, Warehouse, pilot_row, read_scope, read_warehouse, with_rows
+from coopwh.export.tables_csv import CsvWrite, commit_csv, csv_name, plan_csv, write_csv
 from coopwh.export.workbook import Sheet, write_workbook
 from coopwh.paths import Paths
 from coopwh.processes import die_with_parent, stop_pool
-from coopwh.published import read_only, read_only_writing_into
+from coopwh.published import read_only_writing_into
 from coopwh.quality import doors
 from coopwh.results import ExportResult
 
@@ -54,7 +50,29 @@ FORK_LIMIT = 500 * 2**20  # bytes resident past which export workers are not for
 EXPORTED = ".coopwh-export.json"  # in the output folder: the build the last export was made from
 
 
-ASIDE = ".coopwh-export-"  # + the process id: workbooks written aside until the door out passes
+ASIDE = ".coopwh-export-"  # + the process id: files written aside until they are all written
+
+
+POOL_FROM = 3  # workbooks to write from which two processes write them (else this one does)
+
+
+@dataclasses.dataclass
+class Job:
+    """One workbook: its scope, cover and digest, whether the one in place holds it already,
+    and what becomes of the CSV of each of its capped tables."""
+
+    code: str | None
+    name: str
+    scope: Scope
+    cover: list[tuple[str, str]]
+    digest: str
+    kept: bool  # the workbook in place holds what this one would
+    csvs: dict[str, CsvWrite]  # by table key
+    before: dict  # its record in the last export's manifest
+
+    @property
+    def path_name(self) -> str:
+        return f"{self.name}.xlsx"
 
 
 def write_workbooks(
@@ -63,73 +81,151 @@ def write_workbooks(
     echo: Echo = print,
     verdict: Callable[[], dict] | None = None,
 ) -> ExportResult:
-    """Write a workbook per province with pilots or figures, and a national one, two at a time
-    on two cores, from the published copy (whose door out the caller has seen pass).
+    """Write a workbook per province with pilots or figures, and a national one, from the
+    published copy (whose door out the caller has seen pass), each only if what it holds
+    changed: into a directory aside, moved into out_dir once all are written.
 
     verdict: the door out's verdict on the copy the caller's build has just published, still
     being reached (a run's build checks while its workbooks are written; it records itself
-    once the verdict is in): they are written aside and moved into out_dir once it says the
-    marts pass."""
+    once the verdict is in): the files are moved into out_dir only once it says the marts
+    pass."""
     started = time.perf_counter()
-    with read_only(paths.published_db) as connection:
-        data = read_warehouse(connection)  # read once, for every workbook
     out_dir.mkdir(parents=True, exist_ok=True)
     last = _last_export(out_dir)
     build_id, since = _since_last_export(paths.published_db, last)
     before = last.get("workbooks") if isinstance(last.get("workbooks"), dict) else {}
-    jobs = [(None, NATIONAL), *data.provinces]
     _remove_abandoned(out_dir)
-    aside = (
-        Path(tempfile.mkdtemp(prefix=f"{ASIDE}{os.getpid()}-", dir=out_dir)) if verdict else None
-    )
-    arguments = [
-        (paths.published_db, out_dir, c, n, since, before.get(n), data, aside) for c, n in jobs
-    ]
-    workers = min(os.cpu_count() or 1, 2)
-    done: dict[str, dict] = {}
-    pool = (
-        ProcessPoolExecutor(
-            max_workers=workers, mp_context=_worker_processes(), initializer=die_with_parent
-        )
-        if workers > 1 and len(jobs) > 2
-        else None
-    )
+    aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE}{os.getpid()}-", dir=out_dir))
+    pool = None
     try:
-        outcomes = (pool.map if pool else map)(write_scope, *zip(*arguments, strict=True))
-        for number, (path, record) in enumerate(outcomes):
-            done[path.stem] = record
-            state = "" if record["written"] else "  (unchanged, kept)"
+        with read_only_writing_into(paths.published_db, aside) as connection:
+            data = read_warehouse(connection)  # read once, for every workbook
+            index = read_index(connection)
+            jobs = [
+                _job(data, index, code, name, _record(before.get(name)), out_dir)
+                for code, name in [(None, NATIONAL), *data.provinces]
+            ]
+            busy = [job for job in jobs if not job.kept or _csv_work(job)]
+            if len(busy) >= POOL_FROM and (os.cpu_count() or 1) > 1:
+                pool = ProcessPoolExecutor(
+                    max_workers=2, mp_context=_worker_processes(), initializer=die_with_parent
+                )
+                each = [[paths.published_db] * len(busy), [aside] * len(busy), busy]
+                done = pool.map(write_scope, *each, [data] * len(busy), [since] * len(busy))
+            else:
+                write = functools.partial(_write_job, connection, paths.published_db, aside)
+                done = (write(job, data, since) for job in busy)
+            written = {job.name: job for job in done}
+        records = {}
+        for number, job in enumerate(jobs):
+            job = written.get(job.name, job)
+            state = "" if not job.kept else "  (unchanged, kept)"
+            path = out_dir / job.path_name
             echo(f"  [{number}/{len(jobs) - 1}] {path}{state}" if number else f"  {path}{state}")
         if pool is not None:
             pool.shutdown()
             pool = None
-        if aside is not None:
+        if verdict is not None:
             doors.passes(verdict())
-            for written in aside.iterdir():
-                written.replace(out_dir / written.name)
+        for job in jobs:
+            records[job.name] = _place(written.get(job.name, job), aside, out_dir)
     finally:
         if pool is not None:  # stopped or failed halfway: its workers go at once
             stop_pool(pool)
-        if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
+        shutil.rmtree(aside, ignore_errors=True)
     if build_id is not None:
         (out_dir / EXPORTED).write_text(
             json.dumps(
-                {"build_id": build_id, "since": since, "workbooks": done},
+                {"build_id": build_id, "since": since, "workbooks": records},
                 ensure_ascii=False,
                 indent=1,
             )
         )
-    kept = sum(1 for record in done.values() if not record["written"])
+    kept = sum(1 for record in records.values() if not record["written"])
     result = ExportResult(
         out_dir,
-        [out_dir / f"{name}.xlsx" for name in done],
-        len(done) - kept,
+        [out_dir / f"{name}.xlsx" for name in records],
+        len(records) - kept,
         kept,
         time.perf_counter() - started,
     )
     echo(result.line())
     return result
+
+
+def _record(record) -> dict:
+    return record if isinstance(record, dict) else {}
+
+
+def _csv_work(job: Job) -> bool:
+    return any(plan.how != "keep" for plan in job.csvs.values())
+
+
+def _job(
+    data: Warehouse, index: Index, code: str | None, name: str, before: dict, out_dir: Path
+) -> Job:
+    """What one workbook would hold, and what of it is in out_dir already (before: its record
+    in the last export's manifest)."""
+    scope = read_scope(index, data, code, name)
+    names = {key: csv_name(name, key) for key in scope.capped()}
+    if code is None:
+        what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
+        if scope.others:
+            what += f"，以及报告涉及的其他{len(scope.others)}个单位"
+        report_ids = {r["report_id"] for r in data.reports}
+    else:
+        pilots = "、".join(p["name"] for p in scope.pilots)
+        what = name + (f"的试点单位：{pilots}" if pilots else "（无试点单位）")
+        if scope.others:
+            what += "；报告涉及的其他单位：" + "、".join(scope.others)
+        report_ids = scope.report_ids
+    cover = cover_lines(data, what, report_ids, scope, names)
+    digest = _digest(data, scope, cover)
+    path = out_dir / f"{name}.xlsx"
+    kept = before.get("digest") == digest and before.get("files") == {path.name: _sha256(path)}
+    signature = _csv_signature(data)
+    csvs = {
+        key: plan_csv(
+            data, scope, key, out_dir / csv, signature, _record(before.get("csv")).get(csv)
+        )
+        for key, csv in names.items()
+    }
+    return Job(code, name, scope, cover, digest, kept, csvs, before)
+
+
+def _write_job(connection, published_db: Path, aside: Path, job: Job, data: Warehouse, since):
+    """write_scope's work on a connection of this process (read-only, writing into aside)."""
+    for key, plan in job.csvs.items():  # first: DuckDB's memory for them is freed before
+        write_csv(connection, data, job.scope, key, plan, aside)  # the sheets' rows come
+    if not job.kept:
+        cover = list(job.cover)
+        cover.insert(-2, ("变化", changes_line(published_db, since, job.code)))
+        csvs = {key: plan.target.name for key, plan in job.csvs.items()}
+        sheets = _sheets(data, with_rows(connection, data, job.scope), csvs)
+        write_workbook(aside / job.path_name, cover, sheets, data.built_at, _title(job.name))
+    return job
+
+
+def write_scope(published_db: Path, aside: Path, job: Job, data: Warehouse, since) -> Job:
+    """Write one workbook (the country's, or a province's) and its CSVs into aside, from the
+    published copy, in a worker process. The cover lists the changes to the scope made by the
+    builds after build `since`. Returns the job, its CSVs' sources set."""
+    with read_only_writing_into(published_db, aside) as connection:
+        return _write_job(connection, published_db, aside, job, data, since)
+
+
+def _place(job: Job, aside: Path, out_dir: Path) -> dict:
+    """Move what was written of a workbook into out_dir (its CSVs appended or replaced), remove
+    the CSVs it no longer has, and return its record for the manifest."""
+    path = out_dir / job.path_name
+    if not job.kept:
+        (aside / job.path_name).replace(path)
+    csvs = {plan.target.name: commit_csv(plan) for plan in job.csvs.values()}
+    for name in [*job.before.get("csv", {}), *job.before.get("files", {})]:
+        if name.endswith(".csv") and name not in csvs:  # its table fits its sheet again
+            (out_dir / name).unlink(missing_ok=True)
+    files = job.before["files"] if job.kept else {path.name: _sha256(path)}
+    return {"digest": job.digest, "files": files, "csv": csvs, "written": not job.kept}
 
 
 def _remove_abandoned(out_dir: Path) -> None:
@@ -188,69 +284,28 @@ def _since_last_export(published_db: Path, last: dict) -> tuple[int | None, int 
     return build_id, min(exported, build_id - 1)
 
 
-def write_scope(
-    published_db: Path,
-    out_dir: Path,
-    code: str | None,
-    name: str,
-    since: int | None = None,
-    before: dict | None = None,
-    data: Warehouse | None = None,
-    write_dir: Path | None = None,
-) -> tuple[Path, dict]:
-    """Write one workbook (the country's, or a province's) from the published copy, unless what
-    it would hold is what the workbook already there holds (before: its record in the last
-    export's manifest, and the file unchanged since). If its figures are more than a sheet
-    should hold, the sheet lists the first MAX_SHEET_FACTS and all of them go to a CSV beside
-    the workbook, as the cover says. The cover lists the changes to the scope made by the
-    builds after build `since`. data: what read_warehouse reads of this copy, if read already.
-    write_dir: where to write it, if not into out_dir (where the last export's files are).
-    Returns its path in out_dir and its record for the manifest."""
-    path = out_dir / f"{name}.xlsx"
-    csv_path = out_dir / f"{name}-全部数据.csv"
-    with read_only_writing_into(published_db, write_dir or out_dir) as connection:  # the CSV
-        data = data or read_warehouse(connection)
-        scope = read_scope(connection, data, code, name)
-        if scope.facts_total <= columns.MAX_SHEET_FACTS:
-            csv_path = None
-        if code is None:
-            what = f"全部{len(data.pilots)}个试点单位及七类专项试点的汇总结果"
-            if scope.others:
-                what += f"，以及报告涉及的其他{len(scope.others)}个单位"
-            report_ids = {r["report_id"] for r in data.reports}
-        else:
-            pilots = "、".join(p["name"] for p in scope.pilots)
-            what = name + (f"的试点单位：{pilots}" if pilots else "（无试点单位）")
-            if scope.others:
-                what += "；报告涉及的其他单位：" + "、".join(scope.others)
-            report_ids = scope.report_ids
-        cover = cover_lines(data, what, report_ids, scope, csv_path)
-        digest = _digest(connection, data, code, cover, scope)
-        files = [p for p in (path, csv_path) if p is not None]
-        if before and before.get("digest") == digest and before.get("files") == _sha256s(files):
-            return path, {**before, "written": False}
-        files = [(write_dir or out_dir) / p.name for p in files]
-        if csv_path is not None:  # first: DuckDB's memory for it is freed before the rows come
-            write_all_facts(connection, code, files[1])
-        cover.insert(-2, ("变化", changes_line(published_db, since, code)))
-        sheets = _sheets(data, with_rows(connection, data, scope), csv_path)
-        write_workbook(files[0], cover, sheets, data.built_at, _title(name))
-    return path, {"digest": digest, "files": _sha256s(files), "written": True}
-
-
-def _digest(connection, data: Warehouse, code: str | None, cover: list, scope: Scope) -> str:
-    """What a workbook holds, in a hash, without reading its rows: a hash of every row of each
-    of its tables (by SQL), its cover (but the build time, which every build moves), its
+def _digest(data: Warehouse, scope: Scope, cover: list) -> str:
+    """What a workbook holds, in a hash, without reading its rows: each of its tables' rows
+    (how many, and the sum of their hashes: the index's), the data dates of its reports (the
+    order of its long sheets), its cover (but the build time, which every build moves), its
     pilots, the labels and descriptions it shows, and the code that lays it out."""
     digest = hashlib.sha256(_layout())
     steady = [line for line in cover if line[0] != "生成时间"]
-    digest.update(repr((steady, scope.pilots, data.labels, data.comments)).encode())
-    for key, (sql, _order, values) in scope_tables(data, code).items():
-        rows = connection.execute(
-            f"SELECT COUNT(*), SUM(hash(t)) FROM ({sql}) AS t", values
-        ).fetchone()
+    reports = set().union(*scope.blocks.values())
+    dates = sorted(
+        (r["report_id"], r["data_as_of"]) for r in data.reports if r["report_id"] in reports
+    )
+    digest.update(repr((steady, scope.pilots, data.labels, data.comments, dates)).encode())
+    for key, blocks in sorted(scope.blocks.items()):
+        rows = (sum(n for n, _ in blocks.values()), sum(h for _, h in blocks.values()))
         digest.update(repr((key, rows)).encode())
     return digest.hexdigest()
+
+
+def _csv_signature(data: Warehouse) -> str:
+    """What a CSV's rows look like but for the rows themselves: the code that writes them and
+    the labels it joins in. A CSV written with another is written again whole."""
+    return hashlib.sha256(_layout() + repr(data.labels).encode()).hexdigest()
 
 
 @functools.cache
@@ -259,29 +314,24 @@ def _layout() -> bytes:
     return b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))
 
 
-def _sha256s(files: list[Path]) -> dict[str, str]:
-    """Each file's SHA-256, by name ('' if it is missing): a workbook someone edited or
-    removed is written again."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "" for p in files}
+def _sha256(path: Path) -> str:
+    """A file's SHA-256 ('' if it is missing): a workbook someone edited or removed is written
+    again."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
 def _title(scope: str) -> str:
     return f"供销合作社综合改革专项试点数据 · {scope}"
 
 
-def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]:
+def _sheets(data: Warehouse, scope: Scope, csvs: dict[str, str]) -> list[Sheet]:
     growth, chart = scope.growth, scope.chart
     since_2016 = getattr(chart, "total", len(chart))
     chart_note = "" if since_2016 else "本范围内报告未给出较2016年（试点前）的增长数据。"
     if since_2016 > CHART_BARS:
-        chart_note = f"共{since_2016}项，图中为前{CHART_BARS}项；全部见“增长”表。"
+        chart_note = f"共{since_2016}项，图中为最新报告的前{CHART_BARS}项；全部见“增长”表。"
     sheets = [
-        Sheet(
-            "增长",
-            GROWTH,
-            growth,
-            note="" if growth else "本范围内报告未给出增长数据。",
-        ),
+        Sheet("增长", GROWTH, growth, note=_note(scope, "growth", csvs, "增长数据")),
         Sheet(
             "增长图",
             CHART,
@@ -290,10 +340,7 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
             chart=("较2016年/试点前的增长（%）", "chart_label", "growth_pct"),
         ),
         Sheet(
-            "覆盖率",
-            COVERAGE,
-            scope.coverage,
-            note="" if scope.coverage else "本范围内报告未给出覆盖率数据。",
+            "覆盖率", COVERAGE, scope.coverage, note=_note(scope, "coverage", csvs, "覆盖率数据")
         ),
     ]
     if scope.funds:
@@ -306,13 +353,7 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
             note="" if scope.pilots else "本范围内没有试点单位；其他单位的数据见“全部数据”表。",
         )
     )
-    facts_note = ""
-    if csv_path is not None:
-        facts_note = (
-            f"共{scope.facts_total:,}条数字，本表列出前{len(scope.facts):,}条（按报告和位置排序）；"
-            f"全部见同目录下的 {csv_path.name}。"
-        )
-    sheets.append(Sheet("全部数据", FACTS, scope.facts, note=facts_note))
+    sheets.append(Sheet("全部数据", FACTS, scope.facts, note=_note(scope, "facts", csvs, "")))
     sources = {
         "增长": "marts.growth_since_2016",
         "增长图": "marts.growth_since_2016",
@@ -325,3 +366,15 @@ def _sheets(data: Warehouse, scope: Scope, csv_path: Path | None) -> list[Sheet]
         sheet.source = sources[sheet.title]
         sheet.descriptions = data.comments.get(sheet.source, {})
     return sheets
+
+
+def _note(scope: Scope, key: str, csvs: dict[str, str], what: str) -> str:
+    """The note under a long sheet: none, that its scope has none of it, or that it lists the
+    newest reports' first rows and where all of them are."""
+    total = scope.total(key)
+    if key in csvs:
+        return (
+            f"共{total:,}行，本表按报告从新到旧列出前{columns.MAX_SHEET_ROWS:,}行；"
+            f"全部见同目录下的 {csvs[key]}。"
+        )
+    return "" if total or not what else f"本范围内报告未给出{what}。"

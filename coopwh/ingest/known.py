@@ -12,7 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from coopwh.build.reading import gazetteer, on_every_core, report_files, workers_for
+from coopwh.build.reading import (
+    Spilled,
+    gazetteer,
+    on_every_core,
+    report_files,
+    spill,
+    workers_for,
+)
 from coopwh.paths import Paths
 from coopwh.published import read_only
 from loaders.extract import Extraction, ExtractionLimit, extract
@@ -138,7 +145,7 @@ class Read:
 
     report: Report
     keys: list[int]  # of its sentences, figures masked
-    extraction: Extraction | str
+    extraction: Extraction | Spilled | str
 
 
 def _figures(facts) -> list[tuple[str, float]]:
@@ -152,11 +159,12 @@ def _figures(facts) -> list[tuple[str, float]]:
 
 
 def read_and_extract(
-    paths: Paths, files: list[Path], revises: str | None, echo: Echo
+    paths: Paths, files: list[Path], revises: str | None, echo: Echo, spill: Path | None = None
 ) -> list[Read | Gone | str]:
     """Each file read, keyed and extracted, or why it cannot be read; on every core when there
-    are several files."""
-    jobs = [(path, revises) for path in files]
+    are several files. spill: a directory where each extraction waits for the build (a
+    coopwh.build.reading.Spilled in its Read), not in memory."""
+    jobs = [(path, revises, spill) for path in files]
     if workers_for(jobs) > 1:
         echo(f"Reading {len(files):,} files on {workers_for(jobs)} processes …")
     return on_every_core(_read_one, jobs, paths.project / "seeds", echo, "files read")
@@ -167,10 +175,10 @@ class Gone:
     """A file that was no longer there when its turn came (removed while the run read)."""
 
 
-def _read_one(job: tuple[Path, str | None]) -> Read | Gone | str:
+def _read_one(job: tuple[Path, str | None, Path | None]) -> Read | Gone | str:
     """Read and extract one file, or say why not. Whatever goes wrong with one file is that
     file's reason (quarantined with it), never the run's: the other files still load."""
-    path, revises = job
+    path, revises, spilled = job
     try:
         not_regular = _not_a_regular_file(path)
         if not_regular:
@@ -182,6 +190,8 @@ def _read_one(job: tuple[Path, str | None]) -> Read | Gone | str:
             extraction: Extraction | str = extract(report.text, report.report_id, gazetteer())
         except ExtractionLimit as error:
             extraction = str(error)
+        if spilled is not None and not isinstance(extraction, str):
+            extraction = spill(extraction, spilled, f"{report.report_id}-{report.sha256[:16]}")
         return Read(report, sentence_keys(report.text), extraction)
     except FileNotFoundError:
         return Gone()

@@ -66,15 +66,25 @@ class Placement:
 
     def place(self, original: Path, target: Path) -> None:
         """Put original at target in reports/, leaving original where it is."""
-        if _same_file(original, target):
+        self.place_all([(original, target)])
+
+    def place_all(self, pairs: list[tuple[Path, Path]]) -> None:
+        """Put each original at its target in reports/, leaving the originals where they are:
+        the journal names them all before any is placed (written once: once a file, it grew
+        with each, and 10,000 files wrote it 10,000 times)."""
+        pairs = [
+            (original, target) for original, target in pairs if not _same_file(original, target)
+        ]
+        if not pairs:
             return
-        self.placed.append((original, target))
+        self.placed += pairs
         self._write()
-        target.unlink(missing_ok=True)
-        try:
-            os.link(original, target)
-        except OSError:  # another filesystem, or links refused: a copy
-            shutil.copy2(original, target)
+        for original, target in pairs:
+            target.unlink(missing_ok=True)
+            try:
+                os.link(original, target)
+            except OSError:  # another filesystem, or links refused: a copy
+                shutil.copy2(original, target)
 
     def wrote(self, files: list[Path]) -> None:
         self.written += files

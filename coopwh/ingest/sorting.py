@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopwh.build.reading import report_files
+from coopwh.build.reading import Spilled, figures_in, report_files
 from coopwh.ingest.known import Gone, Known, read_and_extract
 from coopwh.ingest.placing import reason_file, sweep
 from coopwh.paths import Paths
@@ -37,23 +37,30 @@ class Sorted:
     figures and sentence keys, ready to be placed and built."""
 
     result: IngestResult
-    accepted: list[tuple[Path, Report, Extraction]]
+    accepted: list[tuple[Path, Report, Extraction | Spilled]]
     keys: dict[str, list[int]]  # sentence keys of each accepted report, made in the workers
     known: Known
 
 
 def sort_files(
-    paths: Paths, files: list[Path], echo: Echo, revises: str | None, new: bool, phases: Phases
+    paths: Paths,
+    files: list[Path],
+    echo: Echo,
+    revises: str | None,
+    new: bool,
+    phases: Phases,
+    spill: Path | None = None,
 ) -> Sorted:
     """Read each file (on every core), extract it and sort it; set the duplicates, near repeats
-    and bad files aside with their reasons; what is left is accepted."""
+    and bad files aside with their reasons; what is left is accepted. spill: a directory where
+    the extractions of a large batch wait for the build (on disk, not in memory)."""
     result = IngestResult()
     if paths.reports_dir.is_dir():  # what a run killed halfway left, finished or undone
         sweep(paths.reports_dir, paths.project / "seeds", echo)
     known = Known.load(paths)
     with phases.phase("extract"):  # each file read, keyed and extracted, on every core
-        pieces = read_and_extract(paths, files, revises, echo)
-    candidates: list[tuple[str, Path, Report, Extraction | str]] = []
+        pieces = read_and_extract(paths, files, revises, echo, spill)
+    candidates: list[tuple[str, Path, Report, Extraction | Spilled | str]] = []
     keys: dict[str, list[int]] = {}  # sentence keys of each candidate, made in the workers
     with phases.phase("read"):
         nearest = {} if (revises or new) else known.nearest(pieces)
@@ -94,12 +101,12 @@ def sort_files(
             candidates.append((prefix, path, report, extraction))
             keys[report.report_id] = piece.keys
     known.close()
-    accepted: list[tuple[Path, Report, Extraction]] = []
+    accepted: list[tuple[Path, Report, Extraction | Spilled]] = []
     prefixes: list[str] = []
     for prefix, path, report, extraction in candidates:
         if isinstance(extraction, str):
             _refuse(paths, result, echo, prefix, path, extraction)
-        elif not extraction.facts:
+        elif not figures_in(extraction):
             _refuse(paths, result, echo, prefix, path, "has no figures")
         else:
             accepted.append((path, report, extraction))
@@ -108,8 +115,8 @@ def sort_files(
     if not accepted:
         return Sorted(result, [], {}, known)
     for prefix, (path, _, extraction) in zip(prefixes, accepted, strict=True):
-        result.outcomes.append(Outcome(path, "accepted", "read", len(extraction.facts)))
-        echo(f"{prefix}: {len(extraction.facts)} figures")
+        result.outcomes.append(Outcome(path, "accepted", "read", figures_in(extraction)))
+        echo(f"{prefix}: {figures_in(extraction)} figures")
     return Sorted(result, accepted, keys, known)
 
 

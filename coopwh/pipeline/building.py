@@ -11,8 +11,8 @@ from collections.abc import Callable
 import duckdb
 
 from coopwh.build.audits import describe_audit_failures, run_audits
-from coopwh.build.plan import open_context, plan_and_apply
-from coopwh.build.reading import Prepared, extract_reports, read_reports
+from coopwh.build.plan import limit_memory, open_context, plan_and_apply
+from coopwh.build.reading import Prepared, extract_reports, in_memory, read_reports
 from coopwh.changes.log import last_build_log
 from coopwh.errors import BuildError
 from coopwh.gateway import gateway_for
@@ -117,6 +117,7 @@ def _build(
     started = time.perf_counter()
     phases = Phases()
     connection = duckdb.connect(str(paths.build_db))
+    limit_memory(connection.execute)
     context = None
     try:
         loaded = manifest(connection)
@@ -124,35 +125,40 @@ def _build(
             reports, present = read_reports(paths.reports_dir, None if force else loaded)
         echo(f"Read {len(reports)} new or changed of {len(present)} report file(s)")
         to_extract = [r for r in reports if force or loaded.get(r.report_id, ("",))[0] != r.sha256]
+        ids = {r.report_id for r in to_extract}
+        touched = [r for r in reports if r.report_id not in ids]  # the same text, moved
         prepared = prepared or {}
-        same = {  # what ingest prepared from the very text here
+        ready = {  # what ingest prepared from the very text here
             r.report_id: prepared[r.report_id]
             for r in to_extract
             if r.report_id in prepared and prepared[r.report_id].sha256 == r.sha256
         }
-        ready = {rid: p.extraction for rid, p in same.items()}
-        keys = {rid: p.keys for rid, p in same.items() if p.keys}
         prepared.clear()
-        unread = [r for r in to_extract if r.report_id not in ready]
+        unread = sum(1 for r in to_extract if r.report_id not in ready)
         if unread:
-            echo(f"Extracting the figures of {len(unread):,} report(s) …")
-        with phases.phase("extract"):
-            extractions = {**ready, **extract_reports(paths, unread, echo)}
-        echo("Validating the facts before loading (Great Expectations) …")
+            echo(f"Extracting the figures of {unread:,} report(s) …")
         with phases.phase("validate"):
-            texts = {r.report_id: r.text for r in reports}
-            texts.update(curated_texts(connection, paths, texts))
-            door_in = validate_facts_in(paths, texts, to_extract, extractions, validator, echo)
-        # while the worker checks them, load the SQLMesh project (it does not touch the database)
-        from coopwh.build.console import QuietConsole
+            cited = cited_reports(paths)
+            curated = {r.report_id: r.text for r in reports if r.report_id in cited}
+            curated.update(curated_texts(connection, paths, curated))
+        batches = _batches(to_extract)
+        reports = to_extract = None  # from here each batch's texts go once it is loaded
+        load = _Loading(paths, connection, phases, echo, validator, present, curated)
+        # the first batch's door in runs in the worker while the SQLMesh project loads (it does
+        # not touch the database); each later batch is extracted while the one before is checked
+        for number in range(len(batches)):
+            batch, batches[number] = batches[number], None
+            load.check(batch, ready, touched if number == 0 else [])
+            if context is None:
+                from coopwh.build.console import QuietConsole
 
-        console = QuietConsole(echo)
-        with phases.phase("plan and apply"):
-            context = open_context(paths, console)
-        with phases.phase("validate"):
-            door_in()
+                console = QuietConsole(echo)
+                with phases.phase("plan and apply"):
+                    context = open_context(paths, console)
+        load.finish()
+        batch = None
+        changed, extractions = load.changed, load.shown
         with phases.phase("load"):
-            changed = write_reports(connection, reports, extractions, present, keys)
             if force:
                 pend_every_report(connection)
             raw_state = hashlib.sha256(
@@ -174,9 +180,7 @@ def _build(
             counts = ", ".join(_loaded(rid, extractions.get(rid)) for rid in changed[:3])
             more = f", and {len(changed) - 3:,} more" if len(changed) > 3 else ""
             echo(f"Loaded into raw.*: {counts}{more}")
-        # raw.* holds them now: let the texts and figures go before SQLMesh plans (at a thousand
-        # reports they are about a gigabyte of Python objects)
-        reports = texts = extractions = ready = same = unread = to_extract = keys = None
+        ready = load = extractions = None  # raw.* holds them now
         # raw.* differs from what the last good build published (loaded now, or by a run that
         # was stopped halfway): the models that read it must be rebuilt, not just planned
         restate = "all" if force else ("raw" if raw_state != last_good_raw else "")
@@ -194,6 +198,75 @@ def _build(
     return result, quality_report
 
 
+BATCH = 500  # reports a build extracts, checks (the door in) and loads at a time
+
+
+def _batches(reports: list) -> list[list]:
+    """The reports in batches of BATCH (one empty batch if there are none: the curated facts
+    are checked and the files removed or moved are recorded all the same)."""
+    return [reports[i : i + BATCH] for i in range(0, len(reports), BATCH)] or [[]]
+
+
+def cited_reports(paths: Paths) -> set[str]:
+    """The reports the curated facts cite (their texts are checked with every door in)."""
+    from coopwh.quality.checks import curated_facts
+
+    return set(curated_facts(paths.project / "seeds")["report_id"])
+
+
+class _Loading:
+    """The reports of a build extracted (or taken as ingest prepared them), checked by the door
+    in and loaded into raw.* a batch at a time, so that their texts and figures are held a
+    batch or two at a time: at 10,000 reports, all of them at once took 8 GB. A batch is sent
+    to the Great Expectations worker, then the batch before it (checked meanwhile) loaded."""
+
+    def __init__(self, paths, connection, phases, echo, validator, present, curated) -> None:
+        self.paths, self.connection, self.phases, self.echo = paths, connection, phases, echo
+        self.validator, self.present, self.curated = validator, present, curated
+        self.waiting: tuple | None = None  # a batch sent to the worker, not loaded yet
+        self.changed: list[str] = []
+        self.shown: dict[str, Extraction | None] = {}  # the first loaded, for the summary
+        self.first = True
+
+    def check(self, batch: list, ready: dict[str, Prepared], touched: list) -> None:
+        """Extract a batch (what ingest prepared is read back), send it to the door in, and
+        load the batch sent before it."""
+        extractions, keys = {}, {}
+        with self.phases.phase("extract"):
+            for report in batch:
+                done = ready.pop(report.report_id, None)
+                if done is not None:
+                    extractions[report.report_id] = in_memory(done.extraction)
+                    if done.keys:
+                        keys[report.report_id] = done.keys
+            unread = [r for r in batch if r.report_id not in extractions]
+            extractions.update(extract_reports(self.paths, unread, self.echo))
+        if self.first:
+            self.echo("Validating the facts before loading (Great Expectations) …")
+        with self.phases.phase("validate"):
+            texts = {**self.curated, **{r.report_id: r.text for r in batch}}
+            door_in = validate_facts_in(
+                self.paths, texts, batch, extractions, self.validator, self.echo, self.first
+            )
+        self.first = False
+        self.finish()
+        self.waiting = (batch + touched, extractions, keys, door_in)
+
+    def finish(self) -> None:
+        """Wait for the door in on the batch sent last, and load it."""
+        if self.waiting is None:
+            return
+        batch, extractions, keys, door_in = self.waiting
+        self.waiting = None
+        with self.phases.phase("validate"):
+            door_in()
+        with self.phases.phase("load"):
+            ids = write_reports(self.connection, batch, extractions, self.present, keys)
+        self.changed += ids
+        for report_id in ids[: max(0, 3 - len(self.shown))]:
+            self.shown[report_id] = extractions.get(report_id)
+
+
 def _loaded(report_id: str, extraction: Extraction | None) -> str:
     if extraction is None:
         return f"{report_id} (removed)"
@@ -205,7 +278,7 @@ def _audit_publish(
     context,
     paths: Paths,
     changed: list[str],
-    models: tuple[list[str], list[str], list[str]],
+    models,  # coopwh.build.plan.Applied
     evaluated: set[str],
     echo: Echo,
     validator,
@@ -218,7 +291,8 @@ def _audit_publish(
 
     echo("Running every audit on prod …")
     with phases.phase("audit"):
-        audits = run_audits(context, evaluated, paths.build_db.parent / "audits.json")
+        cache = paths.build_db.parent / "audits.json"
+        audits = run_audits(context, evaluated, cache, models.promoted)
         blocking_failures = [a for a in audits if a.blocking and not a.passed]
         if blocking_failures:
             raise BuildError(describe_audit_failures(blocking_failures))
@@ -233,7 +307,7 @@ def _audit_publish(
     waiting = context.fetchdf(
         "SELECT report_id, waiting FROM marts.review_progress WHERE waiting > 0 ORDER BY report_id"
     )
-    result = BuildResult(changed, *models, audits, findings, published, 0.0)
+    result = BuildResult(changed, *models[:3], audits, findings, published, 0.0)
     result.waiting = {row.report_id: int(row.waiting) for row in waiting.itertuples(index=False)}
     result.changes = changes
 

@@ -4,13 +4,17 @@ last good state is built again. A full disk or a fault takes nothing in at all."
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from coopwh.build.reading import Prepared, report_files
+from coopwh.build.reading import SPILL_FROM, Prepared, report_files
 from coopwh.errors import BuildError
 from coopwh.ingest.known import Known
 from coopwh.ingest.placing import Placement, now_stamp
@@ -76,11 +80,19 @@ def _place_and_build(
         present: dict[str, list[Path]] = {}  # the report files there, by report id
         for old in report_files(paths.reports_dir):
             present.setdefault(old.stem, []).append(old)
-        for path, report, _ in accepted:
+        new_reports: dict[str, tuple[Path, Path]] = {}  # placed together: a journal written
+        for path, report, _ in accepted:  # once, not once a file (10,000 files: 10,000 times)
             old_text = old_texts[report.report_id]
+            target = paths.reports_dir / f"{report.report_id}{path.suffix.lower()}"
+            if old_text is None and report.report_id not in present:
+                new_reports[report.report_id] = (path, target)
+                present[report.report_id] = [target]
+                continue
+            if report.report_id in new_reports:  # a second file of it: the first is placed
+                placement.place_all(list(new_reports.values()))
+                new_reports.clear()
             for old in present.pop(report.report_id, []):
                 placement.move_aside(old)
-            target = paths.reports_dir / f"{report.report_id}{path.suffix.lower()}"
             placement.place(path, target)
             present[report.report_id] = [target]
             if old_text is not None:
@@ -89,6 +101,7 @@ def _place_and_build(
                 moved = reanchor(seeds, report.report_id, old_text, report.text, prefix)
                 placement.wrote(moved.written)
                 echo(f"{report.report_id} revised: {moved.describe()}")
+        placement.place_all(list(new_reports.values()))
         prepared = {
             report.report_id: Prepared(report.sha256, e, keys.get(report.report_id))
             for _, report, e in accepted
@@ -163,9 +176,51 @@ def _ingest(
     validator: ValidatorProcess,
     finish: bool = True,
 ) -> IngestResult:
-    batch = sort_files(paths, files, echo, revises, new, phases)
-    if batch.accepted:
-        _place_and_build(
-            paths, batch.accepted, batch.result, echo, batch.known, validator, batch.keys, finish
-        )
+    with _spill_directory(paths, len(files)) as spill:
+        batch = sort_files(paths, files, echo, revises, new, phases, spill)
+        if batch.accepted:
+            _place_and_build(
+                paths,
+                batch.accepted,
+                batch.result,
+                echo,
+                batch.known,
+                validator,
+                batch.keys,
+                finish,
+            )
     return batch.result
+
+
+SPILLED = "prepared-"  # + the process id: where a large batch's extractions wait for its build
+
+
+@contextlib.contextmanager
+def _spill_directory(paths: Paths, files: int):
+    """For a batch of SPILL_FROM files or more, a directory beside the build database where
+    their extractions wait for the build, removed afterwards (and those of runs that were
+    killed, named with their process's id); None for a smaller batch (held in memory)."""
+    if files < SPILL_FROM:
+        yield None
+        return
+    parent = paths.build_db.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for left in parent.glob(f"{SPILLED}*"):
+        pid = left.name.removeprefix(SPILLED).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+    directory = Path(tempfile.mkdtemp(prefix=f"{SPILLED}{os.getpid()}-", dir=parent))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -33,21 +33,26 @@ def validate_facts_in(
     extractions: dict[str, Extraction],
     validator: ValidatorProcess,
     echo: Echo = print,
+    curated: bool = True,
 ) -> Callable[[], None]:
     """The door in, before anything is loaded: the curated facts must pass whole (a bad seed
     row stops the build); of the newly extracted reports, checked together as one batch, a
-    figure that fails is held back with its reason and the rest load.
+    figure that fails is held back with its reason and the rest load. curated false: the
+    extracted batch alone (a build of many reports checks them a batch at a time, and the
+    curated facts with the first).
 
     The checks go to the validator's worker at once; what this returns waits for them, raises
     BuildError if they refuse, and holds back the figures they do not let in."""
     from coopwh.quality.checks import curated_facts, fact_columns
 
     seeds = paths.project / "seeds"
-    curated = curated_facts(seeds)
-    source = str(seeds / "report_facts.csv")
-    seeds_check = validator.submit(
-        "check_facts_in", curated, _texts_of(texts, curated["report_id"]), source, seeds
-    )
+    seeds_check = None
+    if curated:
+        frame = curated_facts(seeds)
+        source = str(seeds / "report_facts.csv")
+        seeds_check = validator.submit(
+            "check_facts_in", frame, _texts_of(texts, frame["report_id"]), source, seeds
+        )
     batch = [extractions[r.report_id] for r in extracted]
     columns = fact_columns(batch)
     new_check = None
@@ -65,7 +70,8 @@ def validate_facts_in(
             raise BuildError(f"{check.describe()}\nnothing was loaded; the warehouse is unchanged")
 
     def outcome() -> None:
-        admit(validator.result(seeds_check))
+        if seeds_check is not None:
+            admit(validator.result(seeds_check))
         if new_check is not None:
             check, reasons = validator.result(new_check)
             admit(check)
