@@ -31,7 +31,11 @@ def main() -> int:
     started = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
-    print(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr)
+    out = result.stdout.strip().splitlines()
+    for line in out:  # what failed, as pytest's summary names it, then its last line
+        if line.startswith(("FAILED ", "ERROR ")):
+            print(line)
+    print(out[-1] if out else result.stderr)
     lines = set()  # a project copied with its warehouse carries the lines of the builds before
     for history in scratch.rglob("history.jsonl"):
         lines.update(line for line in history.read_text(encoding="utf-8").splitlines() if line)

@@ -108,7 +108,10 @@ def write_workbooks(
             busy = [job for job in jobs if not job.kept or _csv_work(job)]
             if len(busy) >= POOL_FROM and (os.cpu_count() or 1) > 1:
                 pool = ProcessPoolExecutor(
-                    max_workers=2, mp_context=_worker_processes(), initializer=die_with_parent
+                    max_workers=2,
+                    mp_context=_worker_processes(),
+                    initializer=_start_worker,
+                    initargs=(columns.MAX_SHEET_ROWS,),
                 )
                 each = [[paths.published_db] * len(busy), [aside] * len(busy), busy]
                 done = pool.map(write_scope, *each, [data] * len(busy), [since] * len(busy))
@@ -241,6 +244,13 @@ def _remove_abandoned(out_dir: Path) -> None:
             shutil.rmtree(directory, ignore_errors=True)
         except PermissionError:  # alive, another user's
             continue
+
+
+def _start_worker(max_sheet_rows: int) -> None:
+    """A worker dies with its export and caps its sheets as the export does (a worker from the
+    fork server has imported this module afresh, with the cap as written in columns.py)."""
+    die_with_parent()
+    columns.MAX_SHEET_ROWS = max_sheet_rows
 
 
 def _worker_processes():
