@@ -74,7 +74,8 @@ class ByReport(CustomMaterialization):
         return query
 
     def _with_report_id(self, names: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-        """Of (catalog, schema, name) triples, those of relations with a report_id column."""
+        """Of (catalog, schema, name) triples, those of relations with a report_id column (from
+        information_schema, which DuckDB and PostgreSQL both have)."""
         if not names:
             return set()
         listed = ", ".join(
@@ -83,9 +84,9 @@ class ByReport(CustomMaterialization):
         )  # (catalog, schema, name); the catalog '' when the query does not name it
         found = self.adapter.fetchall(
             "SELECT DISTINCT name.catalog, name.db, name.name FROM (VALUES "
-            f"{listed}) AS name(catalog, db, name) JOIN duckdb_columns() AS c "
-            "ON c.database_name = COALESCE(NULLIF(name.catalog, ''), current_database()) "
-            "AND c.schema_name = name.db AND c.table_name = name.name "
+            f"{listed}) AS name(catalog, db, name) JOIN information_schema.columns AS c "
+            "ON c.table_catalog = COALESCE(NULLIF(name.catalog, ''), current_database()) "
+            "AND c.table_schema = name.db AND c.table_name = name.name "
             "WHERE c.column_name = 'report_id'"
         )
         return {tuple(row) for row in found}
