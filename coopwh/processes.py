@@ -13,6 +13,17 @@ from contextlib import contextmanager
 PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal a process gets when its parent dies
 
 
+def alive(pid: int) -> bool:
+    """Whether a process of this id is running (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def die_with_parent() -> None:
     """In a worker process: be killed when the process that started it dies (Linux), and leave
     SIGTERM and SIGINT to their defaults (a fork inherits the run's handlers)."""

@@ -320,20 +320,31 @@ def _count(fetch, build_id: int, mart: str, kind: str) -> int:
     )[0][0]
 
 
+SENTENCE_CHUNK = 500  # reports whose changes get their sentences in one statement
+
+
 def _add_sentences(adapter, build_id: int, has_previous: bool) -> None:
-    """The sentences behind changed and removed rows, from each copy's marts.facts."""
+    """The sentences behind changed and removed rows, from each copy's marts.facts: a few
+    hundred reports' rows in each statement (an UPDATE holds what it replaced in memory until
+    it ends: the first build of 10,000 reports, every row added, ran out of memory in one)."""
     if "facts" not in tables(adapter.fetchall, "published", "marts"):
         return
-    adapter.execute(
-        "UPDATE published.meta.changes AS c SET new_sentence = (SELECT ANY_VALUE(f.sentence) "
-        "FROM published.marts.facts AS f WHERE f.report_id = c.report_id "
-        f"AND f.span_start = c.span_start) WHERE c.build_id = {build_id} "
-        "AND c.change IN ('added', 'changed')"
-    )
+    sides = [("new_sentence", "published", "c.report_id", "c.span_start", "('added', 'changed')")]
     if has_previous and "facts" in tables(adapter.fetchall, "previous", "marts"):
-        adapter.execute(
-            "UPDATE published.meta.changes AS c SET old_sentence = (SELECT ANY_VALUE(f.sentence) "
-            "FROM previous.marts.facts AS f WHERE f.report_id = COALESCE(c.old_report_id, "
-            "c.report_id) AND f.span_start = COALESCE(c.old_span_start, c.span_start)) "
-            f"WHERE c.build_id = {build_id} AND c.change IN ('changed', 'removed')"
+        report = "COALESCE(c.old_report_id, c.report_id)"
+        span = "COALESCE(c.old_span_start, c.span_start)"
+        sides.append(("old_sentence", "previous", report, span, "('changed', 'removed')"))
+    for column, copy, report, span, changes in sides:
+        these = f"c.build_id = {build_id} AND c.change IN {changes}"
+        ids = adapter.fetchall(
+            f"SELECT DISTINCT {report} FROM published.meta.changes AS c "
+            f"WHERE {these} AND {report} IS NOT NULL ORDER BY 1"
         )
+        for first in range(0, len(ids), SENTENCE_CHUNK):
+            chunk = ", ".join(f"'{quote(r)}'" for (r,) in ids[first : first + SENTENCE_CHUNK])
+            adapter.execute(
+                f"UPDATE published.meta.changes AS c SET {column} = (SELECT "
+                f"ANY_VALUE(f.sentence) FROM {copy}.marts.facts AS f WHERE f.report_id IN "
+                f"({chunk}) AND f.report_id = {report} AND f.span_start = {span}) "
+                f"WHERE {these} AND {report} IN ({chunk})"
+            )

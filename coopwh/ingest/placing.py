@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coopwh.processes import alive
+
 REASON = ".reason.txt"  # NAME.reason.txt beside a file set aside says why
 NAME_BYTES = 255  # the longest file name most filesystems take
 PREFIX = ".coopwh-run-"
@@ -187,7 +189,7 @@ def sweep(reports_dir: Path, seeds_dir: Path, echo: Callable[[str], None] = prin
     lock. Files the journal does not name (a crash before it was written) are archived."""
     for backup in sorted(reports_dir.glob(f"{PREFIX}*")):
         pid = backup.name[len(PREFIX) :]
-        if not backup.is_dir() or (pid.isdigit() and _alive(int(pid))):
+        if not backup.is_dir() or (pid.isdigit() and alive(int(pid))):
             continue
         placement, published = Placement._load(backup, reports_dir, seeds_dir)
         if published:
@@ -210,16 +212,6 @@ def sweep(reports_dir: Path, seeds_dir: Path, echo: Callable[[str], None] = prin
                 if stray.is_file():
                     archive(stray, reports_dir / stray.name)
             shutil.rmtree(legacy, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -23,7 +23,7 @@ from coopwh.ingest.sorting import set_aside, sort_files
 from coopwh.paths import Paths
 from coopwh.phases import Phases
 from coopwh.pipeline.building import build_locked
-from coopwh.processes import Terminated, stopping
+from coopwh.processes import Terminated, alive, stopping
 from coopwh.quality.worker import ValidatorProcess
 from coopwh.results import IngestResult
 from loaders.extract import Extraction
@@ -207,20 +207,10 @@ def _spill_directory(paths: Paths, files: int):
     parent.mkdir(parents=True, exist_ok=True)
     for left in parent.glob(f"{SPILLED}*"):
         pid = left.name.removeprefix(SPILLED).split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(left, ignore_errors=True)
     directory = Path(tempfile.mkdtemp(prefix=f"{SPILLED}{os.getpid()}-", dir=parent))
     try:
         yield directory
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
