@@ -11,15 +11,17 @@ from coopwh.gateway import gateway_for
 from coopwh.paths import Paths
 
 EXPORT_MEMORY = "1GB"  # DuckDB's memory in each process writing workbooks (80% of RAM else)
+SUMMARY_MEMORY = "1GB"  # in a reader summing a warehouse up for a page or a log
 
 
-def read_only(database: Path):  # -> duckdb.DuckDBPyConnection
+def read_only(database: Path, memory: str | None = None):  # -> duckdb.DuckDBPyConnection
     """A connection to a DuckDB file that can read its tables and nothing else: read-only, no
     files (no COPY, ATTACH, EXPORT, read_csv, glob, …), no extensions (no INSTALL, LOAD), and
     its settings locked, so no query can SET them back; no progress bars in scheduled runs'
     output. Every reader the product opens on a warehouse file goes through here (analysts'
-    SQL too), but the one that has DuckDB write files: read_only_writing_into."""
-    return _locked(database, None)
+    SQL too), but the one that has DuckDB write files: read_only_writing_into. memory: DuckDB's
+    cap for this reader (it spills past it), else DuckDB's own (80% of the machine's)."""
+    return _locked(database, None, memory)
 
 
 def read_only_writing_into(database: Path, directory: Path):  # -> duckdb.DuckDBPyConnection
@@ -27,10 +29,10 @@ def read_only_writing_into(database: Path, directory: Path):  # -> duckdb.DuckDB
     For the export alone: it has DuckDB write the 全部数据 CSV of a large scope with COPY … TO,
     a few reports at a time (fetching those rows into Python to write them would be slower and
     hold them all). Never give it to SQL that comes from outside the product."""
-    return _locked(database, Path(directory))
+    return _locked(database, Path(directory), EXPORT_MEMORY)
 
 
-def _locked(database: Path, directory: Path | None):
+def _locked(database: Path, directory: Path | None, memory: str | None):
     """Settings are the database's, shared by every connection of this process to that file:
     one opened while another is still open (a nested reader) finds them locked already, and is
     accepted if file access is off (but for directory, if given, or the outer one's)."""
@@ -52,9 +54,10 @@ def _locked(database: Path, directory: Path | None):
                 )
             return connection
         connection.execute("SET enable_progress_bar = false")
-        if wanted:  # the export: its workers, two at a time, each hold at most this much
+        if wanted:  # the export's
             connection.execute("SET allowed_directories = ?", [wanted])
-            connection.execute(f"SET memory_limit = '{EXPORT_MEMORY}'")
+        if memory:  # the export's workers, two at a time, each hold at most this much
+            connection.execute(f"SET memory_limit = '{memory}'")
         connection.execute("SET enable_external_access = false")
         connection.execute("SET lock_configuration = true")
     except BaseException:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coopwh.changes.catalog import tables
 from coopwh.changes.record import CHANGES_COLUMNS, KINDS
-from coopwh.published import read_only
+from coopwh.published import SUMMARY_MEMORY, read_only
 
 SENTENCE = 60  # characters of a sentence shown with a change in words
 
@@ -63,7 +63,7 @@ def read_log(
     per_mart, only the first rows of each mart (changed, then removed, then added)."""
     if not published_db.exists():
         raise ChangesError(f"{published_db}: no published build yet (run coopwh build)")
-    with read_only(published_db) as connection:
+    with read_only(published_db, SUMMARY_MEMORY) as connection:
         fetch = connection.execute
         if "changes" not in tables(lambda sql: fetch(sql).fetchall(), _db(fetch), "meta"):
             raise ChangesError(
@@ -102,16 +102,30 @@ def read_log(
             "c.mart, CASE c.change WHEN 'changed' THEN 0 WHEN 'removed' THEN 1 ELSE 2 END, "
             "c.build_id, c.report_id, c.span_start, c.key, c.column_name"
         )
-        first = (
-            ""
-            if per_mart is None
-            else (f"QUALIFY ROW_NUMBER() OVER (PARTITION BY c.mart ORDER BY {order}) <= {per_mart}")
-        )
+        changes, first, arguments = "meta.changes", "", parameters
+        if per_mart is not None:  # the first rows of each kind of change to each mart (a
+            # top-N each, in little memory), then of each mart: a window over every row of a
+            # first build of 10,000 reports (5 million) held 5 GB
+            tops = [
+                f"(SELECT * FROM meta.changes AS c WHERE {' AND '.join(where)} "
+                f"AND c.mart = ? AND c.change = ? ORDER BY {order} LIMIT {per_mart})"
+                for _ in range(sum(len(kinds) for kinds in counts.values()))
+            ]
+            changes = f"({' UNION ALL '.join(tops)})" if tops else "meta.changes"
+            arguments = [
+                value
+                for name, kinds in counts.items()
+                for kind in kinds
+                for value in (*parameters, name, kind)
+            ]
+            first = (
+                f"QUALIFY ROW_NUMBER() OVER (PARTITION BY c.mart ORDER BY {order}) <= {per_mart}"
+            )
         rows = _dicts(
             fetch(
-                "SELECT b.built_at, c.* FROM meta.changes AS c JOIN meta.builds AS b "
+                f"SELECT b.built_at, c.* FROM {changes} AS c JOIN meta.builds AS b "
                 f"USING (build_id) WHERE {' AND '.join(where)} {first} ORDER BY {order}",
-                parameters,
+                [*arguments, *parameters],
             )
         )
         by = {}
