@@ -4,6 +4,7 @@ copy, the old copy survives, and no temporary file is left to keep the disk full
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import random
@@ -109,3 +110,29 @@ def test_no_report_is_lost_on_a_nearly_full_disk(small_disk: Path, built_project
     assert result.returncode == 0, result.stdout + result.stderr
     assert published_reports(project) == expected
     assert not any(inbox.iterdir())
+
+
+def test_a_full_disk_while_a_batchs_figures_wait_on_disk_stops_the_run_not_the_file(
+    tmp_path: Path,
+) -> None:
+    """A large batch's extractions wait on disk for the build; a full disk there is the
+    machine's fault: it stops the run (nothing taken in), and never sets a good report aside
+    as unreadable. /dev/full stands for the full disk: every write to it fails with ENOSPC."""
+    from coopwh.build.reading import on_every_core
+    from coopwh.ingest.known import Read, _read_one
+    from loaders.reports import read_report
+    from tests.conftest import FIXTURES, ROOT
+
+    path = FIXTURES / "2021-handan-prefecture.txt"
+    report = read_report(path)
+    waiting = tmp_path / "prepared"
+    waiting.mkdir()
+    seeds = ROOT / "seeds"
+    (read,) = on_every_core(_read_one, [(path, None, waiting)], seeds)
+    assert isinstance(read, Read) and read.extraction.count > 0  # spilled, counted
+    for left in waiting.iterdir():
+        left.unlink()
+    (waiting / f"{report.report_id}-{report.sha256[:16]}.pickle").symlink_to("/dev/full")
+    with pytest.raises(OSError) as error:
+        on_every_core(_read_one, [(path, None, waiting)], seeds)
+    assert error.value.errno == errno.ENOSPC

@@ -190,9 +190,7 @@ def _read_one(job: tuple[Path, str | None, Path | None]) -> Read | Gone | str:
             extraction: Extraction | str = extract(report.text, report.report_id, gazetteer())
         except ExtractionLimit as error:
             extraction = str(error)
-        if spilled is not None and not isinstance(extraction, str):
-            extraction = spill(extraction, spilled, f"{report.report_id}-{report.sha256[:16]}")
-        return Read(report, sentence_keys(report.text), extraction)
+        read = Read(report, sentence_keys(report.text), extraction)
     except FileNotFoundError:
         return Gone()
     except ReportError as error:
@@ -201,6 +199,12 @@ def _read_one(job: tuple[Path, str | None, Path | None]) -> Read | Gone | str:
         return error.reason
     except Exception as error:  # noqa: BLE001 (one bad file must not stop the inbox)
         return f"could not be read ({type(error).__name__}: {error})"
+    if spilled is not None and not isinstance(read.extraction, str):
+        # outside the file's own faults: a full disk here is the machine's, and stops the run
+        # with nothing taken in, never quarantines a good report
+        name = f"{read.report.report_id}-{read.report.sha256[:16]}"
+        read.extraction = spill(read.extraction, spilled, name)
+    return read
 
 
 def _not_a_regular_file(path: Path) -> str | None:
