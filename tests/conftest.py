@@ -244,3 +244,15 @@ def to_pdf(files: list[Path], out_dir: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=600,
     )
+
+
+def as_csv(value: object, written: str) -> str:
+    """A workbook cell as the CSV beside it writes it: text that could be taken for a formula
+    with a quote first, a number as written if it is the same number."""
+    from coopwh.export.workbook import FORMULA_STARTS
+
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return written if float(written) == value else str(value)

@@ -18,7 +18,7 @@ from coopwh.export import columns, writing
 from coopwh.export.workbook import LINE_HEIGHT, Column, Sheet, _display_width, write_workbook
 from coopwh.paths import Paths
 from coopwh.review.layout import set_text
-from tests.conftest import FIXTURES, coopwh, query, to_pdf
+from tests.conftest import FIXTURES, as_csv, coopwh, query, to_pdf
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +186,7 @@ def test_long_sheets_are_capped_and_every_row_goes_to_a_csv_beside_them(
     sheet = sheet_rows(path, "全部数据")
     assert len(sheet) == 20 and len(everything) == total > 20
     for shown, written in zip(sheet, everything, strict=False):  # one report: the same order
-        assert {k: _csv(v, written[k]) for k, v in shown.items()} == written
+        assert {k: as_csv(v, written[k]) for k, v in shown.items()} == written
     cover = {row[0]: row[1] for row in load_workbook(path)["封面"].iter_rows(values_only=True)}
     assert "全国-全部数据.csv" in cover["数字"] and f"{total:,}" in cover["数字"]
     assert "从新到旧" in cover["长表"] and "至多列出 20 行" in cover["长表"]
@@ -203,15 +203,6 @@ def test_long_sheets_are_capped_and_every_row_goes_to_a_csv_beside_them(
     )
     assert sichuan > 20 and len(sheet_rows(tmp_path / "四川省.xlsx", "全部数据")) == 20
     assert (tmp_path / "四川省-全部数据.csv").exists()
-
-
-def _csv(value: object, written: str) -> str:
-    """A sheet's cell as the CSV writes it (a number as written if it is the same number)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
-    return written if float(written) == value else str(value)
 
 
 def test_export_refuses_after_a_failed_build(fresh_project: Path, tmp_path: Path) -> None:

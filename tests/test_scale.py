@@ -18,7 +18,7 @@ from loaders import extract as extractor
 from loaders.extract import ExtractionLimit, extract
 from loaders.reference import load_gazetteer
 from loaders.sentences import MAX_SENTENCE, reading_spans
-from tests.conftest import FIXTURES, ROOT, coopwh, query
+from tests.conftest import FIXTURES, ROOT, as_csv, coopwh, query
 
 GAZETTEER = load_gazetteer(ROOT / "seeds")
 MARTS = [
@@ -228,16 +228,7 @@ def test_long_sheets_list_the_newest_reports_first_and_their_csvs_in_the_order_t
         assert len(shown) == len(newest) == 5, title
         for cells, row in zip(shown, newest, strict=True):
             written = list(row.values())
-            assert [_as_csv(v, w) for v, w in zip(cells, written, strict=True)] == written
-
-
-def _as_csv(value: object, written: str) -> str:
-    """A sheet's cell as the CSV writes it (a number as written if it is the same number)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
-    return written if float(written) == value else str(value)
+            assert [as_csv(v, w) for v, w in zip(cells, written, strict=True)] == written
 
 
 def test_a_csv_gains_a_new_reports_rows_and_is_the_csv_written_whole(
