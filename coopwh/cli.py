@@ -23,12 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
-    from coopwh.processes import Terminated, stop_cleanly_on_term
+    from coopwh.processes import Terminated, stop_cleanly_on_term, stopping
 
     command = args.handler.__name__.strip("_").replace("_", " ")
     with stop_cleanly_on_term():
         try:
-            return args.handler(args)
+            code = args.handler(args)
+            if stopping() is not None:  # asked to stop, swallowed where it could only be printed
+                raise Terminated(stopping())
+            return code
         except BrokenPipeError:  # the reader went away (coopwh changes | head): say nothing
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())

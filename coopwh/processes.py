@@ -68,7 +68,11 @@ class Terminated(SystemExit):
 @contextmanager
 def stop_cleanly_on_term() -> Iterator[None]:
     """While inside: SIGTERM and SIGHUP raise Terminated in the main thread (exit code 128 +
-    the signal), so `finally` blocks and context managers run, as on Ctrl-C."""
+    the signal), so `finally` blocks and context managers run, as on Ctrl-C. A stop swallowed
+    where Python could only print it is raised again a moment later; on the way out, one still
+    pending is dropped (SIGALRM's own handler would kill the process, its output unflushed),
+    and the caller asks stopping() whether a stop was asked for."""
+    _STOPPING.clear()
 
     def stop(number, _frame) -> None:
         _STOPPING.append(128 + number)
@@ -97,6 +101,7 @@ def stop_cleanly_on_term() -> Iterator[None]:
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # a raise-again still pending goes
         for number, handler in previous.items():
             signal.signal(number, handler)
         sys.unraisablehook = default_hook

@@ -175,3 +175,41 @@ def test_a_lock_left_by_a_dead_process_is_taken_over_with_a_line(fresh_project: 
     result = coopwh(fresh_project, "build", "--force")
     assert result.returncode == 0, result.stderr
     assert f"Took over the build lock left by process {holder.pid}" in result.stdout
+
+
+def test_a_stop_swallowed_where_it_could_only_be_printed_still_ends_the_command_as_stopped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """SIGTERM raised where Python can only print the exception (a __del__, a fork's lock
+    release) is raised again a moment later. If the command ends first, the raise still
+    pending must not outlive it (SIGALRM's default would kill the process, its output lost):
+    the command says it was stopped and exits with the signal's code."""
+    from coopwh import cli
+
+    class Swallows:
+        def __del__(self) -> None:  # an exception here reaches only sys.unraisablehook
+            os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(10_000))  # the handler runs here, and its Terminated is swallowed
+
+    def status(_args) -> int:
+        Swallows()  # the hook asks for the Terminated again in 10 ms …
+        return 0  # … and the command ends before then
+
+    parser = cli._parser
+    monkeypatch.setattr(
+        cli,
+        "_parser",
+        lambda: _with_handler(parser(), status),
+    )
+    code = cli.main(["status"])
+    time.sleep(0.05)  # past the raise-again: this process is still here
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert code == 128 + signal.SIGTERM
+    assert "stopped by signal 15" in capsys.readouterr().err
+
+
+def _with_handler(parser, handler):
+    """The CLI's parser, its `status` command calling handler."""
+    for action in parser._subparsers._group_actions:
+        action.choices["status"].set_defaults(handler=handler)
+    return parser
