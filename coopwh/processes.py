@@ -24,6 +24,12 @@ def alive(pid: int) -> bool:
     return True
 
 
+def workers_for(jobs: list) -> int:
+    """How many processes coopwh.build.reading.on_every_core uses: one for two jobs or fewer
+    (starting processes costs more), else one per core, at most four."""
+    return 1 if len(jobs) <= 2 else min(os.cpu_count() or 1, 4, len(jobs))
+
+
 def die_with_parent() -> None:
     """In a worker process: be killed when the process that started it dies (Linux), and leave
     SIGTERM and SIGINT to their defaults (a fork inherits the run's handlers)."""

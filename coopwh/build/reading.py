@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import time
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from typing import NamedTuple
 
 from coopwh.errors import BuildError
 from coopwh.paths import Paths
-from coopwh.processes import die_with_parent, stop_pool
+from coopwh.processes import die_with_parent, stop_pool, workers_for
 from loaders.extract import Extraction, ExtractionLimit, extract
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
@@ -130,12 +129,6 @@ def _worker_start(seeds_dir: Path) -> None:
 def gazetteer():  # -> loaders.reference.Gazetteer
     """The gazetteer on_every_core loaded for the function it runs."""
     return _GAZETTEER
-
-
-def workers_for(jobs: list) -> int:
-    """How many processes on_every_core uses: one for two jobs or fewer (starting processes
-    costs more), else one per core, at most four."""
-    return 1 if len(jobs) <= 2 else min(os.cpu_count() or 1, 4, len(jobs))
 
 
 PROGRESS_SECONDS = 5.0  # how often on_every_core says how far it is

@@ -18,9 +18,9 @@ from coopwh.build.reading import (
     on_every_core,
     report_files,
     spill,
-    workers_for,
 )
 from coopwh.paths import Paths
+from coopwh.processes import workers_for
 from coopwh.published import read_only
 from loaders.extract import Extraction, ExtractionLimit, extract
 from loaders.raw import loaded_figures, manifest, nearest_reports, report_texts, sentence_keys

@@ -96,16 +96,22 @@ def run(paths: Paths, echo: Echo = print) -> RunResult:
 
     One GX worker serves the whole run; the build's door out checks the copy it published
     while the workbooks are written (kept aside, moved into place once the marts pass)."""
-    if not waiting_files(paths) and build_is_current(paths):
+    waiting = waiting_files(paths)
+    if not waiting and build_is_current(paths):
         return RunResult(ignored=[p.name for p in ignored_files(paths)], nothing_new=True)
-    from coopwh.export.writing import write_workbooks
-    from coopwh.pipeline.building import build_locked
-    from coopwh.pipeline.ingesting import ingest_locked
+    from coopwh.processes import workers_for
     from coopwh.quality.worker import ValidatorProcess
 
+    # a build is likely: GX imports in its worker on the other core from now, unless the files
+    # are read on every core first (then it starts with the first check)
+    validator = ValidatorProcess(paths.quality_dir, start=workers_for(waiting) == 1)
     result = RunResult()
     phases = Phases()
-    with build_lock(paths, echo), ValidatorProcess(paths.quality_dir, start=False) as validator:
+    with validator, build_lock(paths, echo):
+        from coopwh.export.writing import write_workbooks
+        from coopwh.pipeline.building import build_locked
+        from coopwh.pipeline.ingesting import ingest_locked
+
         files = waiting_files(paths)
         if files:
             echo(f"{len(files)} new file(s) in {paths.inbox_dir}")
