@@ -249,9 +249,17 @@ def _frames(
 
 def _backfill_sentence_keys(connection: duckdb.DuckDBPyConnection) -> None:
     """Sentence keys for reports loaded before raw.report_sentence_keys existed."""
-    missing = connection.execute(
-        "SELECT report_id, text FROM raw.reports WHERE report_id NOT IN "
-        "(SELECT DISTINCT report_id FROM raw.report_sentence_keys)"
+    missing = connection.execute(  # the ids first: the texts of the others are not read
+        "SELECT report_id, text FROM raw.reports WHERE list_contains(?, report_id)",
+        [
+            [
+                report_id
+                for (report_id,) in connection.execute(
+                    "SELECT report_id FROM raw.reports EXCEPT "
+                    "SELECT report_id FROM raw.report_sentence_keys"
+                ).fetchall()
+            ]
+        ],
     ).fetchall()
     rows = [(report_id, key) for report_id, text in missing for key in sentence_keys(text)]
     if rows:

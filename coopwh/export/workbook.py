@@ -317,7 +317,12 @@ def _widths(spec: Sheet) -> list[float]:
         if column.fmt == "sentence":
             width = SENTENCE_WIDTH
         else:
-            texts = {column.zh, *(_shown(row.get(column.key), column) for row in sample)}
+            values = [row.get(column.key) for row in sample]
+            try:
+                values = set(values)  # a name or a year on many rows is measured once
+            except TypeError:  # an unhashable value (a list): each measured
+                pass
+            texts = {column.zh, *(_shown(value, column) for value in values)}
             width = min(MAX_WIDTH, max(map(_display_width, texts)) + 2)
         widths.append(max(width, 8))
     return widths

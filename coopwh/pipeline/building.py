@@ -163,6 +163,10 @@ def _build(
 
                     console = QuietConsole(echo)
                     context = open_context(paths, console)
+                    # SQLMesh connects while raw.*'s connection is open: one DuckDB instance
+                    # for both, so closing raw's neither checkpoints the file nor has SQLMesh
+                    # open it again (a third of a second)
+                    limit_memory(context.engine_adapter.execute, context.engine_adapter.dialect)
         load.finish()
         batch = None
         changed, extractions = load.changed, load.shown
