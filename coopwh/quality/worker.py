@@ -35,6 +35,7 @@ def _serve(connection, root: str) -> None:
         validator, broken = checks.Validator(Path(root)), None
     except Exception as error:  # answered to every request, so the caller says why
         validator, broken = None, error
+    gc.freeze()  # GX as imported lives as long as the worker: its collections skip it
     while True:
         try:
             request = connection.recv()
@@ -45,10 +46,12 @@ def _serve(connection, root: str) -> None:
             os._exit(0)
         check, args = request
         if check == "open":  # a worker kept warm, given the next run's context: no answer
+            gc.unfreeze()  # the last run's validator may go
             try:
                 validator, broken = checks.Validator(Path(*args)), None
             except Exception as error:
                 validator, broken = None, error
+            gc.freeze()
             continue
         try:
             if broken is not None:
@@ -61,12 +64,14 @@ def _serve(connection, root: str) -> None:
             answer = (False, _picklable(error))
         connection.send(answer)
         answer = None  # let the outcome go too before the memory is given back
-        _give_back_memory()
+        if not connection.poll():  # once no request waits: the next answer is not held up
+            _give_back_memory()
 
 
 def _give_back_memory() -> None:
     """Return what a check freed to the system: the frames of a thousand reports' facts leave
-    the allocator holding most of a gigabyte it no longer uses, beside the build's own."""
+    the allocator holding most of a gigabyte it no longer uses, beside the build's own. (The
+    collection walks what the checks made: GX itself is frozen, a third of a second a pass.)"""
     gc.collect()
     try:
         ctypes.CDLL(None).malloc_trim(0)  # glibc; elsewhere there is nothing to trim
