@@ -30,10 +30,14 @@ def workers_for(jobs: list) -> int:
     return 1 if len(jobs) <= 2 else min(os.cpu_count() or 1, 4, len(jobs))
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """In a worker process: be killed when the process that started it dies (Linux), and leave
-    SIGTERM and SIGINT to their defaults (a fork inherits the run's handlers)."""
-    parent = os.getppid()
+    SIGTERM and SIGINT to their defaults (a fork inherits the run's handlers).
+
+    parent: the starting process's id, as it gave it (os.getpid() there): a worker that finds
+    another parent was orphaned before it could ask, by a kill -9 as it started, and ends at
+    once. Without it, the parent the worker first sees is taken (a worker of a fork server)."""
+    parent = os.getppid() if parent is None else parent
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:

@@ -213,3 +213,21 @@ def _with_handler(parser, handler):
     for action in parser._subparsers._group_actions:
         action.choices["status"].set_defaults(handler=handler)
     return parser
+
+
+@pytest.mark.parametrize("orphaned", [False, True], ids=["parent alive", "orphaned"])
+def test_a_worker_orphaned_before_it_could_ask_to_die_with_its_run_ends_at_once(
+    orphaned: bool,
+) -> None:
+    """A run killed (-9) while its pool forks its workers: a worker that finds another parent
+    than the run that started it (adopted by init) ends, rather than wait for ever."""
+    from coopwh.processes import die_with_parent
+
+    pid = os.fork()
+    if pid == 0:  # the worker: as if adopted, the parent it was given is not its parent now
+        try:
+            die_with_parent(os.getppid() + (10**7 if orphaned else 0))
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == (1 if orphaned else 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from collections.abc import Callable
@@ -120,9 +121,9 @@ def _load_gazetteer(seeds_dir: Path) -> None:
     _GAZETTEER = load_gazetteer(seeds_dir)
 
 
-def _worker_start(seeds_dir: Path) -> None:
+def _worker_start(seeds_dir: Path, parent: int) -> None:
     """A reading worker: dies with the run (kill -9 included), then loads the gazetteer."""
-    die_with_parent()
+    die_with_parent(parent)
     _load_gazetteer(seeds_dir)
 
 
@@ -151,7 +152,7 @@ def on_every_core(
     results: list = []
     told = time.perf_counter()
     pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_start, initargs=(seeds_dir,)
+        max_workers=workers, initializer=_worker_start, initargs=(seeds_dir, os.getpid())
     )
     try:
         chunks = max(1, len(jobs) // (workers * 8))

@@ -107,11 +107,13 @@ def write_workbooks(
             ]
             busy = [job for job in jobs if not job.kept or _csv_work(job)]
             if len(busy) >= POOL_FROM and (os.cpu_count() or 1) > 1:
+                starts = _worker_processes()
+                forks = starts is not None and starts.get_start_method() == "fork"
                 pool = ProcessPoolExecutor(
                     max_workers=2,
-                    mp_context=_worker_processes(),
+                    mp_context=starts,
                     initializer=_start_worker,
-                    initargs=(columns.MAX_SHEET_ROWS,),
+                    initargs=(columns.MAX_SHEET_ROWS, os.getpid() if forks else None),
                 )
                 each = [[paths.published_db] * len(busy), [aside] * len(busy), busy]
                 done = pool.map(write_scope, *each, [data] * len(busy), [since] * len(busy))
@@ -246,10 +248,11 @@ def _remove_abandoned(out_dir: Path) -> None:
             continue
 
 
-def _start_worker(max_sheet_rows: int) -> None:
-    """A worker dies with its export and caps its sheets as the export does (a worker from the
-    fork server has imported this module afresh, with the cap as written in columns.py)."""
-    die_with_parent()
+def _start_worker(max_sheet_rows: int, parent: int | None) -> None:
+    """A worker dies with its export (parent: its id, if the worker is its fork) and caps its
+    sheets as the export does (a worker from the fork server has imported this module afresh,
+    with the cap as written in columns.py)."""
+    die_with_parent(parent)
     columns.MAX_SHEET_ROWS = max_sheet_rows
 
 

@@ -20,10 +20,10 @@ from coopwh.errors import BuildError
 from coopwh.processes import die_with_parent
 
 
-def _serve(connection, root: str) -> None:
+def _serve(connection, root: str, parent: int) -> None:
     """The worker: one Validator, then each request (check, args) answered in turn with
     (True, what coopwh.quality.<check>(validator, *args) returned) or (False, the error)."""
-    die_with_parent()
+    die_with_parent(parent)
     from tqdm import tqdm
 
     from coopwh.quality import checks
@@ -116,7 +116,7 @@ class ValidatorProcess:
         spawn = multiprocessing.get_context("spawn")  # not a fork of a caller that holds much
         self._connection, self._child = spawn.Pipe()
         self._process = spawn.Process(
-            target=_serve, args=(self._child, str(root)), name="coopwh-gx", daemon=True
+            target=_serve, args=(self._child, str(root), os.getpid()), name="coopwh-gx", daemon=True
         )
         self._sent = self._received = 0
         self._sending: threading.Thread | None = None  # the last request on its way
