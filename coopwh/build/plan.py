@@ -59,12 +59,44 @@ def limit_memory(execute: Callable[[str], object], dialect: str = "duckdb") -> N
         execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
 
 
+def restatement_ahead(context):  # -> sqlmesh PlanBuilder, or None
+    """SQLMesh's plan restating in prod the models that read raw.* (restate 'raw' below), built
+    but not applied, or None if there is no prod yet: a run whose definitions did not change
+    builds it while the door in checks its new reports in the GX worker, and plan_and_apply
+    applies it once they are loaded (the plan is the same: the models and their state do not
+    depend on raw.*'s rows). Building it was a second and a half of a one-more run."""
+    from sqlmesh.utils.errors import SQLMeshError
+
+    try:
+        if context.state_reader.get_environment("prod") is None:
+            return None
+        return _restating(context, tables_reading_raw(context.models))
+    except SQLMeshError:  # built again where a failure is put in words (plan_and_apply)
+        return None
+
+
+def _restating(context, models: list):  # -> sqlmesh PlanBuilder
+    """The plan restating these models in prod, built. The unit tests ran with these
+    definitions: in the plan before it, or in the last good build's."""
+    names = [m.name for m in models]
+    builder = context.plan_builder("prod", restate_models=names, skip_tests=True)
+    builder.build()
+    return builder
+
+
 def plan_and_apply(
-    context, console, paths: Paths, restate: str, echo: Echo, plan_changes: bool = True
+    context,
+    console,
+    paths: Paths,
+    restate: str,
+    echo: Echo,
+    plan_changes: bool = True,
+    ahead=None,  # restatement_ahead's plan
 ) -> Applied:
     """Plan and apply to prod; restate '' (nothing more), 'raw' (the models that read raw.*,
     and so everything downstream of them) or 'all'. When the definitions are those of the last
-    good build (plan_changes false) and only reports changed, the restatement is the plan."""
+    good build (plan_changes false) and only reports changed, the restatement is the plan (the
+    one built ahead, if given)."""
     from sqlmesh.utils.errors import SQLMeshError
 
     limit_memory(context.engine_adapter.execute, context.engine_adapter.dialect)
@@ -75,20 +107,16 @@ def plan_and_apply(
         if plan_changes or not (restate and prod_exists):
             plan = context.plan("prod", auto_apply=True, no_prompts=True)
         if restate and prod_exists:
-            models = [m for m in context.models.values() if m.kind.name != "EXTERNAL"]
             if restate == "raw":
-                models = tables_reading_raw(context.models)
                 echo("Reports changed: rebuilding the models that read them …")
+                ahead = ahead if plan is None else None  # built before the plan above
+                builder = ahead or _restating(context, tables_reading_raw(context.models))
             else:
                 echo("Rebuilding every model (--force) …")
-            names = [m.name for m in models]
-            restated = context.plan(  # the unit tests ran with these definitions: in the
-                "prod",  # plan above, or in the last good build's
-                auto_apply=True,
-                no_prompts=True,
-                restate_models=names,
-                skip_tests=True,
-            )
+                models = [m for m in context.models.values() if m.kind.name != "EXTERNAL"]
+                builder = _restating(context, models)
+            builder.apply()
+            restated = builder.build()
             plan, last = plan or restated, restated
         else:
             last = plan

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import duckdb
 
 from coopwh.build.audits import describe_audit_failures, run_audits
-from coopwh.build.plan import limit_memory, open_context, plan_and_apply
+from coopwh.build.plan import limit_memory, open_context, plan_and_apply, restatement_ahead
 from coopwh.build.reading import Prepared, extract_reports, in_memory, read_reports
 from coopwh.changes.log import last_build_log
 from coopwh.errors import BuildError
@@ -153,6 +153,7 @@ def _build(
         batches = _batches(to_extract)
         reports = to_extract = None  # from here each batch's texts go once it is loaded
         load = _Loading(paths, connection, phases, echo, validator, present, curated)
+        ahead = None  # the restatement plan, built while the first door in runs
         # the first batch's door in runs in the worker while the SQLMesh project loads (it does
         # not touch the database); each later batch is extracted while the one before is checked
         for number in range(len(batches)):
@@ -168,6 +169,8 @@ def _build(
                     # for both, so closing raw's neither checkpoints the file nor has SQLMesh
                     # open it again (a third of a second)
                     limit_memory(context.engine_adapter.execute, context.engine_adapter.dialect)
+                    if len(batches) == 1 and batch and not (force or plan_changes):
+                        ahead = restatement_ahead(context)  # while the door in runs
         load.finish()
         batch = None
         changed, extractions = load.changed, load.shown
@@ -199,7 +202,9 @@ def _build(
         restate = "all" if force else ("raw" if raw_state != last_good_raw else "")
         echo("Planning and applying to prod …")
         with phases.phase("plan and apply"), _long_lived():
-            models = plan_and_apply(context, console, paths, restate, echo, plan_changes)
+            models = plan_and_apply(
+                context, console, paths, restate, echo, plan_changes, ahead=ahead
+            )
         result, quality_report = _audit_publish(
             context, paths, changed, models, console.evaluated, echo, validator, phases
         )
