@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopwh.build.audits import AuditOutcome
-from coopwh.changes.record import BuildChanges
 from coopwh.phases import Phases
+
+if TYPE_CHECKING:  # a run starts its GX worker before the loaders and numpy are imported
+    from coopwh.changes.record import BuildChanges
 
 
 @dataclass

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -258,13 +259,15 @@ def _start_worker(max_sheet_rows: int, parent: int | None) -> None:
 
 def _worker_processes():
     """Forks of this process while it is small (they start at once); once it holds much (a run
-    that loaded a thousand reports), workers forked from a fresh server that has imported
-    this module only: a fork would start with all of this process resident."""
+    that loaded a thousand reports), or while another thread of it runs (a run's build
+    database closing: a fork could start with a lock that thread held), workers forked from
+    a fresh server that has imported this module only: a fork would start with all of this
+    process resident."""
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
     except (OSError, ValueError, IndexError):
         return None  # not Linux: the platform's default way to start processes
-    if pages * os.sysconf("SC_PAGE_SIZE") < FORK_LIMIT:
+    if pages * os.sysconf("SC_PAGE_SIZE") < FORK_LIMIT and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
