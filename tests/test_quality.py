@@ -330,3 +330,21 @@ def test_a_worker_kept_warm_serves_the_next_run_with_its_own_context(
     assert docs.is_relative_to(tmp_path / "second")
     keep_warm(False)
     assert not second._process.is_alive()
+
+
+def test_a_gx_configuration_left_half_written_is_set_aside_and_made_anew(tmp_path: Path) -> None:
+    """A run killed while GX wrote its configuration: the next one sets GX's files aside and
+    starts afresh, rather than every later build stopping at GX's error."""
+    from coopwh.quality.validator import Validator
+
+    Validator(tmp_path)
+    config = tmp_path / "gx" / "great_expectations.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: len(text) // 3], encoding="utf-8")  # cut off mid-write
+
+    validator = Validator(tmp_path)
+
+    assert validator.context.data_sources.get("coopwh") is not None
+    assert config.read_text(encoding="utf-8").count("\n") > text[: len(text) // 3].count("\n")
+    (aside,) = tmp_path.glob("gx.unreadable-*")
+    assert (aside / "great_expectations.yml").read_text(encoding="utf-8") == text[: len(text) // 3]

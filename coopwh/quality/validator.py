@@ -4,6 +4,7 @@ seconds), in the worker only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections import Counter
@@ -87,7 +88,14 @@ class Validator:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         root.mkdir(parents=True, exist_ok=True)
-        self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        try:
+            self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        except Exception:  # a run killed while GX wrote its configuration left it half-written:
+            if not (root / "gx").is_dir():  # GX's files (and their Data Docs) are set aside
+                raise  # and made anew, or every build after it would stop here
+            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+            (root / "gx").rename(root / f"gx.unreadable-{stamp}")
+            self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.context.data_sources.add_or_update_pandas("coopwh")
         self.results: list[CheckResult] = []
