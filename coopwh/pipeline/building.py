@@ -67,12 +67,10 @@ def build_locked(
             result, quality_report = _build(
                 paths, echo, last_good_raw, force, prepared, validator, plan_changes
             )
-        except BuildError as error:
-            record_status(paths, "failed", str(error), signature)
-            gc.unfreeze()
-            raise
-        except BaseException:
-            gc.unfreeze()
+        except BaseException as error:
+            gc.unfreeze()  # what the build marked long lived: see _long_lived
+            if isinstance(error, BuildError):
+                record_status(paths, "failed", str(error), signature)
             raise
         gateway = gateway_for(paths)
         if gateway.name != "local":

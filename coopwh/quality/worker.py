@@ -31,11 +31,7 @@ def _serve(connection, root: str, parent: int) -> None:
     # GX's progress bars are off, but tqdm makes its lock anyway: a process-shared one, a named
     # semaphore the worker's fast exit would leave behind; this process needs a plain lock
     tqdm.set_lock(threading.RLock())
-    try:
-        validator, broken = checks.Validator(Path(root)), None
-    except Exception as error:  # answered to every request, so the caller says why
-        validator, broken = None, error
-    gc.freeze()  # GX as imported lives as long as the worker: its collections skip it
+    validator, broken = _open(root)
     while True:
         try:
             request = connection.recv()
@@ -47,11 +43,7 @@ def _serve(connection, root: str, parent: int) -> None:
         check, args = request
         if check == "open":  # a worker kept warm, given the next run's context: no answer
             gc.unfreeze()  # the last run's validator may go
-            try:
-                validator, broken = checks.Validator(Path(*args)), None
-            except Exception as error:
-                validator, broken = None, error
-            gc.freeze()
+            validator, broken = _open(*args)
             continue
         try:
             if broken is not None:
@@ -66,6 +58,20 @@ def _serve(connection, root: str, parent: int) -> None:
         answer = None  # let the outcome go too before the memory is given back
         if not connection.poll():  # once no request waits: the next answer is not held up
             _give_back_memory()
+
+
+def _open(root: str):  # -> (coopwh.quality.Validator or None, the error that stopped it)
+    """The worker's Validator on root, or the error it failed with (answered to every request,
+    so the caller says why); then GX, as imported and opened, is frozen: it lives as long as
+    the worker, and its collections skip it."""
+    from coopwh.quality import checks
+
+    try:
+        opened = checks.Validator(Path(root)), None
+    except Exception as error:
+        opened = None, error
+    gc.freeze()
+    return opened
 
 
 def _give_back_memory() -> None:
