@@ -48,18 +48,6 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
-def stop_pool(pool) -> None:
-    """Stop a ProcessPoolExecutor now: the jobs not started are dropped, its workers killed
-    (shutting down as usual would wait for every job queued)."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        if worker.is_alive():
-            worker.kill()
-    for worker in workers:
-        worker.join(timeout=5)
-
-
 _STOPPING: list[int] = []  # the exit code of a stop asked for, once asked
 
 

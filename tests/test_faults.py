@@ -4,6 +4,7 @@ worker or temporary file behind, and the next run gives exactly the rows of a cl
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import random
 import shutil
@@ -110,7 +111,12 @@ def stop_run_at(project: Path, moment: str, number: int) -> str:
             process.send_signal(number)
             break
         time.sleep(0.02)
-    process.wait(timeout=120)
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:  # hung after the signal: say where, leave nothing running
+        process.kill()
+        process.wait()
+        pytest.fail(f"the run stopped at the {moment} did not end:\n{''.join(lines)}")
     reader.join(timeout=10)
     output = "".join(lines)
     assert process.returncode != 0, f"the run ended before the {moment}:\n{output}"
@@ -231,3 +237,23 @@ def test_a_worker_orphaned_before_it_could_ask_to_die_with_its_run_ends_at_once(
             os._exit(0)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == (1 if orphaned else 0)
+
+
+def test_a_worker_started_but_not_yet_recorded_by_its_pool_is_stopped_with_it() -> None:
+    """A stop (SIGTERM) that falls between a pool starting a worker and recording it: stopping
+    the pool kills that worker too (left alive, it waited for work, and the run's exit waited
+    for it, for ever: seen in the fault test, SIGTERM at extraction)."""
+    from coopwh.pool import Pool
+    from coopwh.processes import Terminated
+
+    class StoppedAsRecorded(dict):
+        def __setitem__(self, pid, process) -> None:
+            raise Terminated(143)
+
+    pool = Pool(max_workers=1)
+    pool._processes = StoppedAsRecorded()
+    with pytest.raises(Terminated):
+        pool.submit(time.sleep, 0)
+    (worker,) = [p for p in multiprocessing.active_children() if p.pid not in pool._before]
+    pool.stop()
+    assert not worker.is_alive()

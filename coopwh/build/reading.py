@@ -6,14 +6,14 @@ import os
 import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from coopwh.errors import BuildError
 from coopwh.paths import Paths
-from coopwh.processes import die_with_parent, stop_pool, workers_for
+from coopwh.pool import Pool
+from coopwh.processes import die_with_parent, workers_for
 from loaders.extract import Extraction, ExtractionLimit, extract
 from loaders.reference import load_gazetteer
 from loaders.reports import SUPPORTED_SUFFIXES, Report, ReportError, read_report
@@ -151,9 +151,7 @@ def on_every_core(
         return [function(job) for job in jobs]
     results: list = []
     told = time.perf_counter()
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_start, initargs=(seeds_dir, os.getpid())
-    )
+    pool = Pool(max_workers=workers, initializer=_worker_start, initargs=(seeds_dir, os.getpid()))
     try:
         chunks = max(1, len(jobs) // (workers * 8))
         for result in pool.map(function, jobs, chunksize=chunks):
@@ -163,7 +161,7 @@ def on_every_core(
                 echo(f"  {len(results):,} of {len(jobs):,} {done} …")
                 told = time.perf_counter()
     except BaseException:  # stopped (SIGTERM, Ctrl-C) or failed: the workers go at once
-        stop_pool(pool)
+        pool.stop()
         raise
     pool.shutdown()
     return results

@@ -339,15 +339,17 @@ class _Fetched:
         return self._start()[index]
 
     def __iter__(self):
-        head = self._start()
-        self._head = []
-        yield from head
-        given = len(head)
-        del head
-        while chunk := self._cursor.fetchmany(10_000):
-            given += len(chunk)
-            yield from self._shaped(chunk)
-        self._cursor.close()
+        try:
+            head = self._start()
+            self._head = []
+            yield from head
+            given = len(head)
+            del head
+            while chunk := self._cursor.fetchmany(10_000):
+                given += len(chunk)
+                yield from self._shaped(chunk)
+        finally:  # read to the end, or left (a stop, a failure): the cursor goes now
+            self._cursor.close()
         if given != self._count:
             raise ExportError(
                 f"the rows changed while they were written ({given} of {self._count})"

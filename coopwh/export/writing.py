@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from coopwh.changes.log import last_build_log
@@ -38,7 +37,8 @@ from coopwh.export.scope import Scope, Warehouse, pilot_row, read_scope, read_wa
 from coopwh.export.tables_csv import CsvWrite, commit_csv, csv_name, plan_csv, write_csv
 from coopwh.export.workbook import Sheet, write_workbook
 from coopwh.paths import Paths
-from coopwh.processes import die_with_parent, stop_pool
+from coopwh.pool import Pool
+from coopwh.processes import die_with_parent
 from coopwh.published import read_only_writing_into
 from coopwh.quality import doors
 from coopwh.results import ExportResult
@@ -110,7 +110,7 @@ def write_workbooks(
             if len(busy) >= POOL_FROM and (os.cpu_count() or 1) > 1:
                 starts = _worker_processes()
                 forks = starts is not None and starts.get_start_method() == "fork"
-                pool = ProcessPoolExecutor(
+                pool = Pool(
                     max_workers=2,
                     mp_context=starts,
                     initializer=_start_worker,
@@ -137,7 +137,7 @@ def write_workbooks(
             records[job.name] = _place(written.get(job.name, job), aside, out_dir)
     finally:
         if pool is not None:  # stopped or failed halfway: its workers go at once
-            stop_pool(pool)
+            pool.stop()
         shutil.rmtree(aside, ignore_errors=True)
     if build_id is not None:
         (out_dir / EXPORTED).write_text(

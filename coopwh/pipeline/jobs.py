@@ -5,6 +5,8 @@ goes to echo as it happens."""
 
 from __future__ import annotations
 
+import gc
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -135,6 +137,13 @@ def run(paths: Paths, echo: Echo = print) -> RunResult:
                 result.export = write_workbooks(
                     paths, paths.exports_dir, echo, built.finish if built else None
                 )
+        except BaseException as stopped:  # stopped (SIGTERM) or failed while writing
+            # what the export held in its frames (cursors on the published copy) goes before
+            # the build is finished: DuckDB spins, for ever, reopening a file it is still
+            # closing (seen once: a run stopped by SIGTERM at the export never ended)
+            traceback.clear_frames(stopped.__traceback__)
+            gc.collect()
+            raise
         finally:
             if built is not None:
                 built.finish()  # once: the quality report, the build recorded
