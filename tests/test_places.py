@@ -109,10 +109,16 @@ def test_names_that_are_words_here_are_not_places(text: str) -> None:
 def test_the_scan_is_linear_and_fast_on_a_long_text() -> None:
     import time
 
-    text = Path(ROOT / "reports" / "2019-gxs-reform-pilots.txt").read_text(encoding="utf-8") * 20
-    started = time.perf_counter()
-    PLACES.mentions(text)
-    assert time.perf_counter() - started < 2.0  # 1.2 MB of text
+    text = Path(ROOT / "reports" / "2019-gxs-reform-pilots.txt").read_text(encoding="utf-8")
+
+    def seconds(copies: int) -> float:  # of this process's CPU: other work on the machine
+        started = time.process_time()  # (the other tests, in parallel) does not count
+        PLACES.mentions(text * copies)
+        return time.process_time() - started
+
+    once, twice = seconds(20), seconds(40)
+    assert once < 2.0  # 1.2 MB of text
+    assert twice < 3 * once + 0.05  # twice the text, about twice the time
 
 
 def test_the_gazetteer_maps_a_pilots_region_to_the_pilot() -> None:

@@ -43,6 +43,28 @@ def project(tmp_path: Path, with_new_report: Path) -> Path:
     return copy
 
 
+@pytest.fixture(scope="module")
+def reviewed_once(tmp_path_factory: pytest.TempPathFactory, with_new_report: Path) -> tuple:
+    """with_new_report after a first review of the 寿光 report: its sheet, and the project
+    once the sheet with 600吨 rejected was applied (a rebuild)."""
+    base = tmp_path_factory.mktemp("reviewed-once")
+    project = base / "project"
+    shutil.copytree(with_new_report, project, ignore=shutil.ignore_patterns(".lock"))
+    sheet = export(project, base / "review.xlsx", "--report", REPORT_ID)
+    first = edit(sheet, base / "first.xlsx", {"600吨": {"decision": "reject"}})
+    assert coopwh(project, "review", "apply", str(first)).returncode == 0
+    return project, sheet
+
+
+@pytest.fixture
+def reviewed(tmp_path: Path, reviewed_once: tuple) -> tuple[Path, Path]:
+    """A copy of reviewed_once's project that a test may change, and the sheet."""
+    project, sheet = reviewed_once
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".lock"))
+    return copy, sheet
+
+
 def export(project: Path, out: Path, *options: str) -> Path:
     result = coopwh(project, "review", "export", "--out", str(out), *options)
     assert result.returncode == 0, result.stderr
@@ -192,10 +214,8 @@ def recorded_reviews(project: Path) -> dict[str, dict[str, str]]:
         return {row["fact_id"]: row for row in csv.DictReader(handle)}
 
 
-def test_a_reviewer_s_note_is_kept_in_the_seed_as_written(project, tmp_path) -> None:
-    sheet = export(project, tmp_path / "review.xlsx", "--report", REPORT_ID)
-    first = edit(sheet, tmp_path / "first.xlsx", {"600吨": {"decision": "reject"}})
-    assert coopwh(project, "review", "apply", str(first)).returncode == 0
+def test_a_reviewer_s_note_is_kept_in_the_seed_as_written(reviewed, tmp_path) -> None:
+    project, sheet = reviewed
     seed = project / "seeds" / "fact_reviews.csv"
     # a seed as it was before the note had a column: its row keeps an empty note
     lines = seed.read_text(encoding="utf-8").splitlines()
@@ -252,10 +272,8 @@ def test_a_reviewer_s_note_is_kept_in_the_seed_as_written(project, tmp_path) -> 
     assert (seed.read_bytes(), digest(project / "warehouse" / "coopwh.duckdb")) == before
 
 
-def test_a_reviews_seed_of_an_earlier_version_still_builds(project, tmp_path) -> None:
-    sheet = export(project, tmp_path / "review.xlsx", "--report", REPORT_ID)
-    first = edit(sheet, tmp_path / "first.xlsx", {"600吨": {"decision": "reject"}})
-    assert coopwh(project, "review", "apply", str(first)).returncode == 0
+def test_a_reviews_seed_of_an_earlier_version_still_builds(reviewed) -> None:
+    project, _sheet = reviewed
     seed = project / "seeds" / "fact_reviews.csv"
     lines = seed.read_text(encoding="utf-8").splitlines()
     seed.write_text(  # as an earlier version wrote it: no note column
