@@ -110,7 +110,7 @@ def test_a_revision_changes_exactly_the_rows_of_the_corrected_figures(history: d
 def test_coopwh_changes_reads_well(history: dict) -> None:
     text = history["readable"]
     assert "marts.facts: 0 added, 0 removed, 2 changed" in text
-    assert "~ 双线运行机制试点（汇总） 销售总额 58.5% = 58.5 percent: value 58 → 58.5" in text
+    assert "~ 双线运行机制试点（汇总） 销售总额 58.5% = 58.5%: value 58 → 58.5" in text
     assert "1,260,000,000 → 1,290,000,000" in text
     assert f"before [{NEW_ID} 134–137]: " in text and OLD_FIGURE in text
 

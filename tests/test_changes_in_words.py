@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.conftest import FIXTURES, coopwh
+from tests.conftest import FIXTURES, coopwh, query, read_seed
 
 RAW_KEY = re.compile(r"[\w-]+:\d+:\w+")  # report:offset:subject, the mart's key
 
@@ -21,7 +21,7 @@ def test_one_new_report_s_figures_are_named_in_words(fresh_project: Path) -> Non
     shutil.copy(FIXTURES / "2023-fujian-news.txt", inbox)
     assert coopwh(fresh_project, "run").returncode == 0
     expected = (
-        "福建省 基层社乡镇覆盖率 98.3% = 98.3 percent（2023-fujian-news："
+        "福建省 基层社乡镇覆盖率 98.3% = 98.3%（2023-fujian-news："
         "“全省基层社乡镇覆盖率提高了5.2个百分点，达到98.3%；”）"
     )
     log = coopwh(fresh_project, "changes").stdout
@@ -29,10 +29,13 @@ def test_one_new_report_s_figures_are_named_in_words(fresh_project: Path) -> Non
     added = [line for line in log.splitlines() if line.startswith("  + ")]
     assert added and not any(RAW_KEY.fullmatch(line[4:].split(" ")[0]) for line in added)
     page = (fresh_project / "warehouse" / "quality" / "index.html").read_text(encoding="utf-8")
-    assert "福建省 基层社乡镇覆盖率 98.3% = 98.3 percent" in page
+    assert "福建省 基层社乡镇覆盖率 98.3% = 98.3%" in page
     cover = load_workbook(fresh_project / "exports" / "福建省.xlsx")["封面"]
     text = "\n".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
     assert f"新增 {expected}" in text, text
+    codes = "|".join(row["unit"] for row in read_seed("units"))  # in words, not codes
+    labels = query(fresh_project, "SELECT label FROM meta.changes WHERE label LIKE '%= %'")
+    assert labels and not [t for (t,) in labels if re.search(rf"= \S+ ({codes})\b", t)]
 
 
 def test_more_than_a_screenful_is_summarised_by_report_and_province(

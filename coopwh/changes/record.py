@@ -52,7 +52,7 @@ CHANGES_COLUMNS = (
         "label",
         "TEXT",
         "The row in words, as the marts show it: whose figure, what it measures, the figure as "
-        "printed and its value (e.g. 山西省运城市 销售总额 86.4亿元 = 8640000000 yuan); a check's "
+        "printed and its value (e.g. 山西省运城市 销售总额 86.4亿元 = 8640000000元); a check's "
         "name and message",
     ),
 )
@@ -302,7 +302,11 @@ def _label(alias: str, columns: dict[str, str]) -> str:
             parts.append(f'{alias}."{found}"::TEXT')
     if "value" in columns and "unit" in columns:
         value = f"REGEXP_REPLACE({alias}.\"value\"::TEXT, '\\.0$', '')"
-        parts.append(f"'= ' || {value} || ' ' || {alias}.\"unit\"")
+        unit = (  # its name in seeds.units (元, %, 个), as the workbooks show it
+            "COALESCE((SELECT u.name_zh FROM published.seeds.units AS u "
+            f'WHERE u.unit = {alias}."unit"), {alias}."unit")'
+        )
+        parts.append(f"'= ' || {value} || {unit}")
     return f"NULLIF(CONCAT_WS(' ', {', '.join(parts)}), '')" if parts else "NULL::TEXT"
 
 
