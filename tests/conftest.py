@@ -243,9 +243,11 @@ def report_text() -> str:
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project, built once for the whole session (tests must not change it)."""
+    """A copy of the project, built once for the whole session and its workbooks written, as
+    `coopwh run` leaves it (tests must not change it): a run on a copy writes again only the
+    workbooks whose contents change, as a user's next run does."""
     project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    result = coopwh(project, "build")
+    result = coopwh(project, "run")
     assert result.returncode == 0, result.stderr + result.stdout
     return project
 
