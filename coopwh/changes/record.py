@@ -60,7 +60,7 @@ CHANGES_COLUMNS = (
 
 # the columns a mart row is put in words with (label), each the first of its group it has
 LABEL_PARTS = (
-    ("subject_name",),
+    ("subject_name", "name", "name_zh"),
     ("metric_name_zh", "metric", "check_name", "fund_name", "metric_code"),
     ("number_text",),
     ("message",),

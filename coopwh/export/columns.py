@@ -131,6 +131,22 @@ FACTS = [
 ]
 
 
+# the columns each mart is shown with on its sheet: a change to a mart's column is named by
+# its heading there and its values shown as the sheet shows them (on the cover's 变化 lines)
+MART_COLUMNS = {
+    "facts": FACTS,
+    "growth_since_2016": GROWTH,
+    "coverage_by_level": COVERAGE,
+    "fund_composition": FUNDS,
+    "pilot_scorecard": PILOTS,
+}
+
+
+def column_of(mart: str, key: str) -> Column | None:
+    """The sheet column that shows the mart's column key, if a sheet shows it."""
+    return next((column for column in MART_COLUMNS.get(mart, ()) if column.key == key), None)
+
+
 DERIVED = {
     "level_zh": "Administrative level of the unit, in Chinese",
     "basis_zh": "Basis of the growth: since 2016 / before the pilot, or year on year",

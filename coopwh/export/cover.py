@@ -15,6 +15,7 @@ from coopwh.export.columns import (
     NATIONAL,
 )
 from coopwh.export.scope import Scope, Warehouse
+from coopwh.export.workbook import SCALES, Column
 
 
 def _review_line(data: Warehouse, reports: list[dict]) -> str:
@@ -77,16 +78,30 @@ def changes_line(published_db: Path, since: int | None, code: str | None) -> str
     rows = log.first(COVER_CHANGES)
     for row in rows:
         if row["change"] == "changed":
-            lines.append(
-                f"修改 {row.get('label') or row['key']}：{row['column_name']} "
-                f"{shown(row['old_value'])} → {shown(row['new_value'])}"
-            )
+            column = columns.column_of(row["mart"], row["column_name"])
+            before, after = (_as_shown(row[v], column) for v in ("old_value", "new_value"))
+            name = column.zh if column else row["column_name"]
+            lines.append(f"修改 {row.get('label') or row['key']}：{name} {before} → {after}")
         else:
             verb = "新增" if row["change"] == "added" else "删除"
             lines.append(f"{verb} {in_words(row)}")
     if log.more(len(rows)):
         lines.append(f"……及其他 {log.more(len(rows))} 行")
     return "\n".join(lines)
+
+
+def _as_shown(value: str | None, column: Column | None) -> str:
+    """A changed value as its sheet shows it: yuan in 万元 or 亿元, a percent with %."""
+    fmt = column.fmt if column else ""
+    try:
+        number = float(value) if value is not None and fmt in (*SCALES, "pct", "pp") else None
+    except ValueError:
+        number = None
+    if number is None:
+        return shown(value)
+    if fmt in SCALES:
+        return f"{number / SCALES[fmt]:,.4f}".rstrip("0").rstrip(".")
+    return f"{number:g}%" if fmt == "pct" else f"{number:g}个百分点"
 
 
 def _long_sheets(scope: Scope, csvs: dict[str, str]) -> str:
