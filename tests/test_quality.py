@@ -332,19 +332,37 @@ def test_a_worker_kept_warm_serves_the_next_run_with_its_own_context(
     assert not second._process.is_alive()
 
 
-def test_a_gx_configuration_left_half_written_is_set_aside_and_made_anew(tmp_path: Path) -> None:
-    """A run killed while GX wrote its configuration: the next one sets GX's files aside and
-    starts afresh, rather than every later build stopping at GX's error."""
+@pytest.mark.parametrize(
+    "written",
+    [
+        "great_expectations.yml",
+        "expectations/facts_in.json",
+        "validation_definitions/facts_in.json",
+        "uncommitted/validations/facts_in",  # a result GX stored
+    ],
+)
+def test_a_gx_file_left_half_written_is_set_aside_and_made_anew(
+    tmp_path: Path, written: str
+) -> None:
+    """A run killed while GX wrote its configuration or one of its JSON files (a suite, a
+    validation definition, a result): the next one sets GX's files aside and starts afresh,
+    rather than every later build stopping at GX's error."""
+    from coopwh.quality.checks import check_facts_in, curated_facts
     from coopwh.quality.validator import Validator
 
-    Validator(tmp_path)
-    config = tmp_path / "gx" / "great_expectations.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text[: len(text) // 3], encoding="utf-8")  # cut off mid-write
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    check_facts_in(Validator(tmp_path), curated_facts(seeds).head(3), {}, "three rows", seeds)
+    path = tmp_path / "gx" / written
+    if path.is_dir():
+        (path,) = path.rglob("*.json")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 3], encoding="utf-8")  # cut off mid-write
 
     validator = Validator(tmp_path)
 
     assert validator.context.data_sources.get("coopwh") is not None
-    assert config.read_text(encoding="utf-8").count("\n") > text[: len(text) // 3].count("\n")
     (aside,) = tmp_path.glob("gx.unreadable-*")
-    assert (aside / "great_expectations.yml").read_text(encoding="utf-8") == text[: len(text) // 3]
+    assert (aside / path.relative_to(tmp_path / "gx")).read_text(encoding="utf-8") == (
+        text[: len(text) // 3]
+    )
+    assert not path.exists() or path.read_text(encoding="utf-8") != text[: len(text) // 3]

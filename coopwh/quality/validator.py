@@ -5,6 +5,7 @@ seconds), in the worker only."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from collections import Counter
@@ -80,6 +81,22 @@ def door_out_verdict(checks: list[CheckResult]) -> dict:
     return {"ok": not failed, "detail": "\n".join(failed)}
 
 
+def _readable(gx_dir: Path) -> bool:
+    """Whether every JSON file GX keeps in gx_dir parses (true if there is none yet)."""
+    for path in gx_dir.rglob("*.json"):
+        try:
+            json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return False
+    return True
+
+
+def _set_aside(gx_dir: Path) -> None:
+    """Move GX's unreadable files out of the way, as gx.unreadable-<time> beside them."""
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    gx_dir.rename(gx_dir.with_name(f"gx.unreadable-{stamp}"))
+
+
 class Validator:
     """A file-backed GX context under warehouse/quality/gx, so every run lands in Data Docs."""
 
@@ -88,13 +105,17 @@ class Validator:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         root.mkdir(parents=True, exist_ok=True)
+        # a run killed while GX wrote its configuration or one of its JSON files (a suite, a
+        # validation definition, a result) left it half-written: GX's files (and their Data
+        # Docs) are set aside and made anew, or every build after it would stop at GX's error
+        if not _readable(root / "gx"):
+            _set_aside(root / "gx")
         try:
             self.context = gx.get_context(mode="file", project_root_dir=str(root))
-        except Exception:  # a run killed while GX wrote its configuration left it half-written:
-            if not (root / "gx").is_dir():  # GX's files (and their Data Docs) are set aside
-                raise  # and made anew, or every build after it would stop here
-            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-            (root / "gx").rename(root / f"gx.unreadable-{stamp}")
+        except Exception:
+            if not (root / "gx").is_dir():
+                raise
+            _set_aside(root / "gx")
             self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.context.data_sources.add_or_update_pandas("coopwh")
