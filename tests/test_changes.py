@@ -138,6 +138,7 @@ def test_province_covers_list_the_changes_that_touch_them(history: dict) -> None
     hebei = cover("河北省")
     # a pilot's row by its name, its column by the heading and in the units of its sheet
     assert "修改 河北昌黎：销售总额（亿元） 12.6 → 12.9" in hebei, hebei
+    assert "推算基期水平 1,130,044,843.05 → 1,156,950,672.65" in hebei
     assert "12.6亿元 → 12.9亿元" in hebei and "1,260,000,000 → 1,290,000,000" in hebei
     assert "58.5" not in hebei  # the pooled figure is no province's
     assert "58 → 58.5" in cover("全国")

@@ -90,18 +90,22 @@ def changes_line(published_db: Path, since: int | None, code: str | None) -> str
     return "\n".join(lines)
 
 
+NUMERIC = (*SCALES, "pct", "pp", "number", "int", "yuan")  # the sheets' number formats
+
+
 def _as_shown(value: str | None, column: Column | None) -> str:
-    """A changed value as its sheet shows it: yuan in 万元 or 亿元, a percent with %."""
+    """A changed value as its sheet shows it: yuan in 万元 or 亿元, a percent with %, a number
+    with its thousands marked (to four decimals at most)."""
     fmt = column.fmt if column else ""
     try:
-        number = float(value) if value is not None and fmt in (*SCALES, "pct", "pp") else None
+        number = float(value) if value is not None and fmt in NUMERIC else None
     except ValueError:
         number = None
     if number is None:
         return shown(value)
-    if fmt in SCALES:
-        return f"{number / SCALES[fmt]:,.4f}".rstrip("0").rstrip(".")
-    return f"{number:g}%" if fmt == "pct" else f"{number:g}个百分点"
+    if fmt in ("pct", "pp"):
+        return f"{number:g}%" if fmt == "pct" else f"{number:g}个百分点"
+    return f"{number / SCALES.get(fmt, 1):,.4f}".rstrip("0").rstrip(".")
 
 
 def _long_sheets(scope: Scope, csvs: dict[str, str]) -> str:
