@@ -94,6 +94,9 @@ MOMENTS = {  # when to stop the run: the first line or file that shows it has go
 }
 
 
+BEFORE_PUBLISH = ("extraction", "project load", "apply")
+
+
 def stop_run_at(project: Path, moment: str, number: int) -> str:
     """Start `coopwh run` and send it the signal once it reaches the moment; its output."""
     process = subprocess.Popen(
@@ -138,8 +141,12 @@ def test_a_run_stopped_at_any_moment_is_finished_by_the_next(
     number: int, fresh_project: Path, clean_run: dict[str, str]
 ) -> None:
     names = synthetic_inbox(fresh_project)
+    published = fresh_project / "warehouse" / "coopwh.duckdb"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
     for moment in MOMENTS:
         output = stop_run_at(fresh_project, moment, number)
+        if moment in BEFORE_PUBLISH:  # readers keep the last good build, byte for byte
+            assert hashlib.sha256(published.read_bytes()).hexdigest() == before, moment
         deadline = time.monotonic() + 10
         while processes_of(fresh_project) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -5,10 +5,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -188,26 +184,3 @@ def test_a_second_run_while_one_runs_says_so_and_leaves_the_inbox(fresh_project:
     assert result.returncode == 1
     assert "another build is running" in result.stderr
     assert (inbox(fresh_project) / NEW_REPORT.name).exists()
-
-
-def test_a_run_killed_halfway_leaves_the_warehouse_as_it_was(fresh_project: Path) -> None:
-    shutil.copy(NEW_REPORT, inbox(fresh_project))
-    before = digest(published(fresh_project))
-    command = [sys.executable, "-m", "coopwh.cli", "--project", str(fresh_project), "run"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in process.stdout:  # kill it once the build has begun applying models
-        if "Planning and applying" in line:
-            time.sleep(1.5)
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL
-    assert digest(published(fresh_project)) == before
-
-    result = coopwh(fresh_project, "run")
-
-    assert result.returncode == 0, result.stderr
-    assert query(
-        fresh_project,
-        "SELECT COUNT(*) > 0 FROM marts.facts WHERE report_id = '2020-gxs-pilot-progress'",
-    ) == [(True,)]
