@@ -492,6 +492,14 @@ def console() -> None:
     SQLMesh loaded, a second at the end of a run); files are closed and flushed as ever."""
     code = main()
     gc.freeze()
+    from coopwh.processes import stopping
+
+    if stopping() is not None:  # stopped by a signal, its clean-up done (lock, files, workers):
+        # it ends now; the interpreter's exit would wait on any worker process still alive
+        # (seen: a reading worker started as the stop came, waited on for ever)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)  # a worker left dies with it (die_with_parent)
     sys.exit(code)
 
 
